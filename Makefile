@@ -1,0 +1,33 @@
+# CLV-Net for QGIS. `make demo` runs the main job, `make test` the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+SHARED ?= $(abspath ../shared)
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup test lint format demo zip deploy transup transcompile bench train-default clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt scripts/setup_system.sh
+	bash scripts/setup_system.sh
+	test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+test: setup
+	bash scripts/setup_system.sh
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) dist demo_out .pytest_cache .ruff_cache

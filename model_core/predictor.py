@@ -1,0 +1,264 @@
+"""Predictor: encode a window once, then caption and segment boxes in it.
+
+Image features are cached (LRU) by model, source, window and size, so a second box in an area
+already seen skips the encoder, which is most of the cost of a box.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from .checkpoint import load_checkpoint
+from .errors import Cancelled, InputError
+from .modeling.clvnet import CLVNet
+from .result import DetectedObject, PredictionResult, Relation
+from .tokenizer import CaptionTokenizer, strip_tags
+from .window import ImageWindow
+
+__all__ = ["Predictor", "Cancelled", "resolve_device"]
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """``auto`` -> CUDA when present else CPU; ``cuda``/``cuda:N`` without CUDA -> InputError."""
+    if device in ("", "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise InputError(f"Device '{device}' was requested but CUDA is not available here.")
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise InputError(f"Device '{device}' does not exist ({torch.cuda.device_count()} GPUs).")
+        return torch.device(device)
+    if device == "cpu":
+        return torch.device("cpu")
+    raise InputError(f"Unknown device '{device}'; use auto, cpu, cuda or cuda:N.")
+
+
+def _autocast_dtype(device: torch.device, precision: str) -> Optional[torch.dtype]:
+    if device.type != "cuda" or precision == "fp32":
+        return None
+    if precision == "fp16":
+        return torch.float16
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+class Predictor:
+    """Runs a loaded CLV-Net on image windows; one instance per thread that uses it."""
+
+    def __init__(
+        self,
+        model: CLVNet,
+        tokenizer: CaptionTokenizer,
+        device: str = "auto",
+        precision: str = "auto",
+        cache_size: int = 8,
+        checkpoint_dir: str = "",
+    ) -> None:
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.autocast_dtype = _autocast_dtype(self.device, precision)
+        self.cache_size = cache_size
+        self.checkpoint_dir = checkpoint_dir
+        self.model_name = model.cfg.name
+        self.max_new_tokens = model.cfg.max_new_tokens
+        self.use_kv_cache = True
+        self.encode_count = 0
+        self._cache: "OrderedDict[tuple, torch.Tensor]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_checkpoint(
+        cls,
+        checkpoint: Optional[str] = None,
+        device: str = "auto",
+        precision: str = "auto",
+        cache_size: int = 8,
+    ) -> "Predictor":
+        """Load ``checkpoint`` (None: the bundled default model)."""
+        from .pipeline import default_checkpoint_dir
+
+        folder = Path(checkpoint) if checkpoint else default_checkpoint_dir()
+        if checkpoint is None and not (folder / "model.safetensors").is_file():
+            raise InputError(
+                "No bundled default checkpoint is installed yet; pass --checkpoint DIR "
+                "(make one with 'python -m model_core init' or the training package)."
+            )
+        resolve_device(device)  # fail on a bad device before the slow load
+        model, tokenizer = load_checkpoint(folder)
+        return cls(model, tokenizer, device, precision, cache_size, str(folder))
+
+    @property
+    def input_size(self) -> int:
+        return self.model.cfg.image_encoder.img_size
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return nullcontext()
+        return torch.autocast("cuda", dtype=self.autocast_dtype)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    # ---------------------------------------------------------------------- stages
+    def features(self, window: ImageWindow) -> torch.Tensor:
+        """(1, C, g, g) features of the window, from the cache when it was encoded before."""
+        key = (self.model_name, self.checkpoint_dir, window.cache_key)
+        with self._lock:
+            if key in self._cache and self.cache_size > 0:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        image = torch.from_numpy(np.ascontiguousarray(window.image)).permute(2, 0, 1)[None]
+        image = image.to(self.device, torch.float32)
+        if image.shape[-1] != self.input_size or image.shape[-2] != self.input_size:
+            image = F.interpolate(image, size=(self.input_size, self.input_size), mode="bilinear")
+        with torch.inference_mode(), self._autocast():
+            features = self.model.encode_image(image)
+        self.encode_count += 1
+        if self.cache_size > 0:
+            with self._lock:
+                self._cache[key] = features
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return features
+
+    def set_image(self, window: ImageWindow) -> None:
+        """Encode ``window`` now (and cache it) so boxes in it are fast later."""
+        self.features(window)
+
+    def predict(
+        self,
+        window: ImageWindow,
+        cancel: Optional[Callable[[], bool]] = None,
+        max_new_tokens: Optional[int] = None,
+    ) -> PredictionResult:
+        """Caption, masks and relations for ``window.box``; masks are in the window grid."""
+        return self.predict_batch([window], cancel, max_new_tokens)[0]
+
+    def predict_batch(
+        self,
+        windows: List[ImageWindow],
+        cancel: Optional[Callable[[], bool]] = None,
+        max_new_tokens: Optional[int] = None,
+    ) -> List[PredictionResult]:
+        """Several boxes at once: captions generated as one batch, masks decoded together."""
+        stop = cancel or (lambda: False)
+        timing = {}
+        start = time.perf_counter()
+        features = torch.cat([self.features(w) for w in windows])
+        timing["encode"] = (time.perf_counter() - start) * 1000
+        if stop():
+            raise Cancelled("The request was cancelled.")
+        scale = [self.input_size / w.image.shape[1] for w in windows]
+        boxes = torch.tensor(
+            [[c * s for c in w.box] for w, s in zip(windows, scale)],
+            dtype=torch.float32,
+            device=self.device,
+        )
+        start = time.perf_counter()
+        with torch.inference_mode(), self._autocast():
+            tokens, states = self.model.generate(
+                features,
+                boxes,
+                max_new_tokens or self.max_new_tokens,
+                use_cache=self.use_kv_cache,
+                should_stop=stop,
+            )
+        timing["caption"] = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        tokens_list = tokens.cpu().tolist()
+        seg_hidden, groups = [], []
+        for b, row in enumerate(tokens_list):
+            for t, token in enumerate(row):
+                if token == self.tokenizer.seg_id:
+                    seg_hidden.append(states[b, t])
+                    groups.append(b)
+        results = [self._caption_only(row) for row in tokens_list]
+        if seg_hidden:
+            with torch.inference_mode(), self._autocast():
+                decoded = self.model.decode_objects(
+                    features,
+                    boxes,
+                    torch.stack(seg_hidden),
+                    torch.tensor(groups, device=self.device),
+                )
+            self._attach_objects(results, windows, decoded, groups)
+        timing["decode"] = (time.perf_counter() - start) * 1000
+        for result in results:
+            result.timing_ms.update({k: v / len(windows) for k, v in timing.items()})
+            result.model = self.model_name
+        for result, window in zip(results, windows):
+            result.crs_wkt, result.source = window.crs_wkt, window.source
+        return results
+
+    # ---------------------------------------------------------------------- helpers
+    def _caption_only(self, row: List[int]) -> PredictionResult:
+        ids = [t for t in row if t not in (self.tokenizer.eos_id, self.tokenizer.pad_id)]
+        tagged = self.tokenizer.decode(ids)
+        return PredictionResult(
+            caption=strip_tags(tagged), tagged_caption=tagged, objects=[], relations=[]
+        )
+
+    def _attach_objects(self, results, windows, decoded, groups) -> None:
+        masks = decoded.masks.float()
+        for b, (result, window) in enumerate(zip(results, windows)):
+            rows = [i for i, g in enumerate(groups) if g == b]
+            if not rows:
+                continue
+            h, w = window.image.shape[:2]
+            logits = F.interpolate(masks[rows][:, None], size=(h, w), mode="bilinear")[:, 0]
+            binary = (logits > 0).cpu().numpy()
+            if window.valid is not None:
+                binary &= window.valid[None]
+            scores = torch.sigmoid(decoded.scores.float()[rows]).cpu().tolist()
+            phrases = phrases_for_segs(result.tagged_caption, len(rows))
+            result.objects = [
+                DetectedObject(phrase=p, mask=m, score=float(s))
+                for p, m, s in zip(phrases, binary, scores)
+            ]
+            result.relations = relations_from_logits(
+                decoded.relation_logits[b].float(), self.model.cfg.predicates
+            )
+
+
+def phrases_for_segs(tagged: str, count: int) -> List[str]:
+    """The phrase each ``[SEG]`` grounds: the last ``<p> ... </p>`` before it, else a stand-in."""
+    phrases: List[str] = []
+    pending: Optional[str] = None
+    words: Optional[List[str]] = None
+    for word in tagged.split():
+        if word == "<p>":
+            words = []
+        elif word == "</p>" and words is not None:
+            pending, words = " ".join(words), None
+        elif word == "[SEG]":
+            phrases.append(pending or f"object {len(phrases) + 1}")
+            pending = None
+        elif words is not None:
+            words.append(word)
+    phrases += [f"object {k + 1}" for k in range(len(phrases), count)]
+    return phrases[:count]
+
+
+def relations_from_logits(
+    logits: torch.Tensor, predicates: Tuple[str, ...], threshold: float = 0.5
+) -> List[Relation]:
+    """Relations whose most likely predicate is not ``none`` and has probability >= threshold."""
+    prob = torch.softmax(logits, dim=-1)
+    best, index = prob.max(dim=-1)
+    relations: List[Relation] = []
+    n = logits.shape[0]
+    for i in range(n):
+        for j in range(n):
+            k = int(index[i, j])
+            if i != j and k != 0 and float(best[i, j]) >= threshold:
+                relations.append(Relation(i, predicates[k], j, float(best[i, j])))
+    return relations
