@@ -103,7 +103,9 @@ def init_checkpoint(
     cfg = preset(preset_name, lm_path)
     vocab = cfg.reasoner.vocab_size
     tokenizer = (
-        CaptionTokenizer.train(corpus, vocab) if corpus else CaptionTokenizer.from_base_corpus(vocab)
+        CaptionTokenizer.train(corpus, vocab)
+        if corpus
+        else CaptionTokenizer.from_base_corpus(vocab)
     )
     model = build_clvnet(cfg, tokenizer)
     if sam_checkpoint is not None:

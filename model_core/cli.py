@@ -144,7 +144,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise InputError(f"The folder '{out}' exists and is not empty; pass --overwrite to replace.")
+        raise InputError(
+            f"The folder '{out}' exists and is not empty; pass --overwrite to replace."
+        )
     if not out.resolve().parent.is_dir():
         raise InputError(f"The output folder '{out.resolve().parent}' does not exist.")
     corpus: Optional[List[str]] = None

@@ -171,7 +171,9 @@ def preset(name: str, lm_path: Optional[str] = None) -> ModelConfig:
         return ModelConfig()
     sam_sizes = {
         "sam-vit-b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=[2, 5, 8, 11]),
-        "sam-vit-h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=[7, 15, 23, 31]),
+        "sam-vit-h": dict(
+            embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=[7, 15, 23, 31]
+        ),
     }
     if name not in sam_sizes:
         raise ValueError(f"Unknown preset '{name}'; choose tiny, sam-vit-b or sam-vit-h.")

@@ -34,7 +34,9 @@ def resolve_device(device: str = "auto") -> torch.device:
             raise InputError(f"Device '{device}' was requested but CUDA is not available here.")
         index = int(device.split(":")[1]) if ":" in device else 0
         if index >= torch.cuda.device_count():
-            raise InputError(f"Device '{device}' does not exist ({torch.cuda.device_count()} GPUs).")
+            raise InputError(
+                f"Device '{device}' does not exist ({torch.cuda.device_count()} GPUs)."
+            )
         return torch.device(device)
     if device == "cpu":
         return torch.device("cpu")
@@ -71,7 +73,7 @@ class Predictor:
         self.max_new_tokens = model.cfg.max_new_tokens
         self.use_kv_cache = True
         self.encode_count = 0
-        self._cache: "OrderedDict[tuple, torch.Tensor]" = OrderedDict()
+        self._cache: OrderedDict[tuple, torch.Tensor] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod

@@ -66,7 +66,7 @@ class RasterSource:
         self.nodata: Optional[float] = ds.nodata
         self._crs: Optional[CRS] = ds.crs if ds.crs else None
         self.crs_wkt: Optional[str] = self._crs.to_wkt() if self._crs is not None else None
-        self.transform: Affine = ds.transform if ds.transform is not None else Affine.identity()
+        self.transform: Affine = ds.transform
         self.is_georeferenced: bool = self._crs is not None or not self.transform.is_identity
 
     # -- box handling -------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def window_from_array(
     box: Tuple[float, float, float, float],
     context: float = 0.5,
     size: int = 256,
-    transform: Affine = Affine.identity(),
+    transform: Optional[Affine] = None,
     crs_wkt: Optional[str] = None,
     source: str = "array",
     valid: Optional[np.ndarray] = None,
@@ -100,13 +100,16 @@ def window_from_array(
             canvas[cy0:cy1, cx0:cx1] = np.asarray(
                 crop.resize((cx1 - cx0, cy1 - cy0), Image.BILINEAR)
             )
-            region = np.ones((sy1 - sy0, sx1 - sx0), dtype=bool) if valid is None else valid[
-                sy0:sy1, sx0:sx1
-            ]
+            region = (
+                np.ones((sy1 - sy0, sx1 - sx0), dtype=bool)
+                if valid is None
+                else valid[sy0:sy1, sx0:sx1]
+            )
             canvas_valid[cy0:cy1, cx0:cx1] = np.asarray(
                 Image.fromarray(region).resize((cx1 - cx0, cy1 - cy0), Image.NEAREST)
             )
             canvas[~canvas_valid] = 0
+    transform = Affine.identity() if transform is None else transform
     window_transform = transform * Affine.translation(wx0, wy0) * Affine.scale(1.0 / scale)
     x0, y0, x1, y1 = box
     local_box = ((x0 - wx0) * scale, (y0 - wy0) * scale, (x1 - wx0) * scale, (y1 - wy0) * scale)

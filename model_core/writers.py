@@ -121,12 +121,9 @@ def write_results(
             names = {OBJECTS: stem, RELATIONS: stem + "_relations", PROMPTS: stem + "_prompts"}
             writer.write_all(temp_dir, names, results, box_ids)
         else:
-            names = {OBJECTS: OBJECTS, RELATIONS: RELATIONS, PROMPTS: PROMPTS}
-            files = {OBJECTS: stem + ext, RELATIONS: f"{stem}_relations{ext}"}
-            files[PROMPTS] = f"{stem}_prompts{ext}"
-            for layer, file_name in files.items():
-                path_in_temp = os.path.join(temp_dir, file_name)
-                writer.write_all(path_in_temp, {layer: names[layer]}, results, box_ids)
+            for layer, suffix in ((OBJECTS, ""), (RELATIONS, "_relations"), (PROMPTS, "_prompts")):
+                file_path = os.path.join(temp_dir, stem + suffix + ext)
+                writer.write_all(file_path, {layer: layer}, results, box_ids)
         _move_into_place(temp_dir, folder, driver == SHAPEFILE)
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
@@ -220,6 +217,8 @@ class _LayerWriter:
                     layer.CreateFeature(feature)
             if transaction:
                 dataset.CommitTransaction()
+            if self.driver == GPKG and self.srs is None:
+                _mark_undefined_cartesian(dataset, [n for k, n in names.items() if k != RELATIONS])
         finally:
             # Dropping the last references closes the dataset and flushes it to disk.
             layer = feature = dataset = None
@@ -348,6 +347,14 @@ class _LayerWriter:
 
     def _wkt(self) -> Optional[str]:
         return self.srs.ExportToWkt() if self.srs is not None else None
+
+
+def _mark_undefined_cartesian(dataset: ogr.DataSource, tables: Sequence[str]) -> None:
+    """Give GeoPackage tables without a CRS srs_id -1 ("Undefined Cartesian SRS", i.e. plain
+    pixel coordinates) instead of GDAL's 0, which readers take as undefined *geographic*."""
+    for table in tables:
+        for catalogue in ("gpkg_geometry_columns", "gpkg_contents"):
+            dataset.ExecuteSQL(f"UPDATE {catalogue} SET srs_id = -1 WHERE table_name = '{table}'")
 
 
 def _has_epsg(srs: osr.SpatialReference) -> bool:

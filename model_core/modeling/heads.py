@@ -7,8 +7,12 @@ from torch import nn
 class ProjectionHeads(nn.Module):
     def __init__(self, lm_dim: int, feat_dim: int, align_dim: int) -> None:
         super().__init__()
-        self.query = nn.Sequential(nn.Linear(lm_dim, lm_dim), nn.GELU(), nn.Linear(lm_dim, feat_dim))
-        self.text = nn.Sequential(nn.Linear(lm_dim, align_dim), nn.GELU(), nn.Linear(align_dim, align_dim))
+        self.query = nn.Sequential(
+            nn.Linear(lm_dim, lm_dim), nn.GELU(), nn.Linear(lm_dim, feat_dim)
+        )
+        self.text = nn.Sequential(
+            nn.Linear(lm_dim, align_dim), nn.GELU(), nn.Linear(align_dim, align_dim)
+        )
         self.visual = nn.Sequential(
             nn.Linear(feat_dim, align_dim), nn.GELU(), nn.Linear(align_dim, align_dim)
         )

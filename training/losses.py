@@ -1,0 +1,146 @@
+"""CLV-Net training losses (ARCHITECTURE 2.5-2.6).
+
+Total = w_ce caption CE + w_bce mask BCE + w_dice mask Dice + w_sem L_sem + w_rel L_rel
+(+ w_rel_ce relation cross-entropy where the data has relation labels). A weight of 0 switches
+a term off (it is then not computed), which is how the ablations are run.
+"""
+
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from torch.nn import functional as F
+
+from model_core.config import LossConfig
+from model_core.modeling.clvnet import CLVNetOutput
+
+
+def caption_cross_entropy(
+    logits: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
+    """Mean token cross-entropy. logits (B, L, V) predict ids (B, L); mask (B, L) 1 = counted."""
+    loss = F.cross_entropy(logits.float().transpose(1, 2), ids, reduction="none")
+    mask = mask.float()
+    return (loss * mask).sum() / mask.sum().clamp_min(1.0)
+
+
+def _upsample(logits: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+    if logits.shape[-2:] == size:
+        return logits.float()
+    return F.interpolate(logits[:, None].float(), size=size, mode="bilinear")[:, 0]
+
+
+def mask_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per-pixel BCE averaged per mask, then over masks. logits (N, h, w), targets (N, S, S)."""
+    if len(logits) == 0:
+        return logits.sum() * 0.0
+    up = _upsample(logits, tuple(targets.shape[-2:]))
+    return (
+        F.binary_cross_entropy_with_logits(up, targets.float(), reduction="none")
+        .mean((1, 2))
+        .mean()
+    )
+
+
+def mask_dice(logits: torch.Tensor, targets: torch.Tensor, smooth: float = 1.0) -> torch.Tensor:
+    """Mean of 1 - (2|P.T| + s) / (|P| + |T| + s) with P = sigmoid(logits), per mask."""
+    if len(logits) == 0:
+        return logits.sum() * 0.0
+    prob = torch.sigmoid(_upsample(logits, tuple(targets.shape[-2:]))).flatten(1)
+    target = targets.float().flatten(1)
+    dice = (2 * (prob * target).sum(1) + smooth) / (prob.sum(1) + target.sum(1) + smooth)
+    return (1 - dice).mean()
+
+
+def semantic_consistency(
+    visual: torch.Tensor, text: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """Cross-modal Semantic Consistency Loss: symmetric InfoNCE over the objects of a batch.
+
+    Object k's mask-pooled visual embedding must pick out its own phrase embedding among all
+    phrases of the batch (and vice versa); visually similar objects are the hard negatives.
+    visual, text: (N, D).
+    """
+    if len(visual) < 2:
+        return visual.sum() * 0.0
+    v = F.normalize(visual.float(), dim=-1)
+    t = F.normalize(text.float(), dim=-1)
+    logits = v @ t.T / temperature
+    target = torch.arange(len(v), device=v.device)
+    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+def relationship_consistency(
+    text: torch.Tensor, queries: torch.Tensor, groups: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """Relationship Consistency Loss: align object-object affinities of text and vision.
+
+    Per caption with n >= 2 objects, the row-softmaxed cosine affinities of the phrase
+    embeddings (target, detached) and of the context-aware object queries are compared with
+    KL(text || visual); the diagonal is excluded. Mean over captions.
+    """
+    terms: List[torch.Tensor] = []
+    for g in torch.unique(groups):
+        pick = groups == g
+        n = int(pick.sum())
+        if n < 2:
+            continue
+        off_diag = ~torch.eye(n, dtype=torch.bool, device=text.device)
+        t = F.normalize(text[pick].float().detach(), dim=-1)
+        q = F.normalize(queries[pick].float(), dim=-1)
+        a_text = (t @ t.T / temperature)[off_diag].view(n, n - 1)
+        a_vis = (q @ q.T / temperature)[off_diag].view(n, n - 1)
+        terms.append(
+            F.kl_div(
+                F.log_softmax(a_vis, -1),
+                F.log_softmax(a_text, -1),
+                log_target=True,
+                reduction="batchmean",
+            )
+        )
+    if not terms:
+        return queries.sum() * 0.0
+    return torch.stack(terms).mean()
+
+
+def relation_cross_entropy(
+    logits: List[torch.Tensor], labels: List[torch.Tensor]
+) -> Optional[torch.Tensor]:
+    """Cross-entropy of pairwise predicate logits (n, n, P) against labels (n, n); -1 ignored."""
+    flat_logits = [lg.reshape(-1, lg.shape[-1]) for lg in logits if lg.numel()]
+    flat_labels = [lb.reshape(-1) for lg, lb in zip(logits, labels) if lg.numel()]
+    if not flat_logits:
+        return None
+    target = torch.cat(flat_labels).to(flat_logits[0].device)
+    if not bool((target >= 0).any()):
+        return None
+    return F.cross_entropy(torch.cat(flat_logits).float(), target, ignore_index=-1)
+
+
+def clvnet_loss(
+    out: CLVNetOutput, batch: Dict[str, object], weights: LossConfig
+) -> Tuple[torch.Tensor, Dict[str, float]]:
+    """Weighted total loss and each term's value (for logging)."""
+    terms: Dict[str, torch.Tensor] = {}
+    if weights.caption_ce:
+        terms["caption_ce"] = caption_cross_entropy(
+            out.caption_logits, batch["caption_ids"], batch["caption_mask"]
+        )
+    masks = batch["masks"]
+    if weights.mask_bce:
+        terms["mask_bce"] = mask_bce(out.masks, masks)
+    if weights.mask_dice:
+        terms["mask_dice"] = mask_dice(out.masks, masks)
+    if weights.semantic and out.visual_embeddings is not None:
+        terms["semantic"] = semantic_consistency(
+            out.visual_embeddings, out.phrase_embeddings, weights.temperature
+        )
+    if weights.relation_align:
+        terms["relation_align"] = relationship_consistency(
+            out.phrase_embeddings, out.queries, out.groups, weights.temperature
+        )
+    if weights.relation_ce:
+        rel = relation_cross_entropy(out.relation_logits, batch["relations"])
+        if rel is not None:
+            terms["relation_ce"] = rel
+    total = sum(getattr(weights, name) * value for name, value in terms.items())
+    return total, {name: float(value.detach()) for name, value in terms.items()}

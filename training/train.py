@@ -1,0 +1,527 @@
+"""The CLV-Net trainer: one process or many under ``torchrun``.
+
+    python -m training.train --config training/configs/tiny.json \
+        --data synthetic:1:200000 --out runs/tiny
+    torchrun --nproc_per_node 2 -m training.train --config ... --data ... --out ...
+
+DistributedDataParallel (gloo on CPU, NCCL on CUDA) with a distributed sampler; only rank 0
+writes. bf16 autocast on CUDA, gradient accumulation and clipping, AdamW with warmup + cosine.
+The output folder is a checkpoint (ARCHITECTURE 5) plus ``train_state.pt`` (optimiser,
+scheduler, step, RNG states: an interrupted run resumes exactly) and ``log.csv``.
+"""
+
+import argparse
+import contextlib
+import copy
+import csv
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
+
+from model_core.checkpoint import load_checkpoint, load_sam_weights, save_checkpoint
+from model_core.config import ModelConfig, preset
+from model_core.errors import InputError
+from model_core.modeling.build import build_clvnet
+from model_core.tokenizer import CaptionTokenizer
+
+from .losses import clvnet_loss
+
+
+@dataclass
+class TrainConfig:
+    """Everything about a run except the model architecture (which is ``ModelConfig``)."""
+
+    preset: str = "tiny"
+    model_overrides: Dict[str, Any] = field(default_factory=dict)
+    init_checkpoint: str = ""
+    sam_checkpoint: str = ""
+    lm_path: str = ""
+    tokenizer_corpus_records: int = 3000
+    size: int = 256
+    context: float = 0.5
+    augment: bool = True
+    max_len: int = 96
+    steps: int = 1000
+    batch_size: int = 8
+    grad_accum: int = 1
+    lr: float = 5e-4
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 0.05
+    warmup_steps: int = 100
+    clip_grad: float = 1.0
+    freeze_image_encoder: bool = False
+    save_every: int = 200
+    log_every: int = 10
+    seed: int = 0
+    num_workers: int = 1
+    threads: int = 0
+
+
+# --------------------------------------------------------------------------- config
+def set_dotted(target: Dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        target = target.setdefault(key, {})
+    target[keys[-1]] = value
+
+
+def merge(base: Dict[str, Any], update: Dict[str, Any]) -> Dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
+    data: Dict[str, Any] = {}
+    if path:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"The training config '{path}' cannot be read: {exc}.") from exc
+    for item in overrides:
+        key, _, raw = item.partition("=")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        set_dotted(data, key, value)
+    known = {f for f in TrainConfig.__dataclass_fields__}
+    unknown = set(data) - known
+    if unknown:
+        raise InputError(f"Unknown training config keys: {sorted(unknown)}.")
+    return TrainConfig(**data)
+
+
+# ----------------------------------------------------------------------------- data
+def build_dataset(specs: List[str], tokenizer: CaptionTokenizer, cfg: TrainConfig) -> Dataset:
+    """``synthetic:SEED:LENGTH`` for on-the-fly scenes, else folders of records."""
+    from torch.utils.data import ConcatDataset
+
+    from .data import RecordDataset, SyntheticDataset
+
+    parts: List[Dataset] = []
+    folders: List[str] = []
+    for spec in specs:
+        if spec.startswith("synthetic:"):
+            _, seed, length = spec.split(":")
+            parts.append(
+                SyntheticDataset(
+                    tokenizer,
+                    seed=int(seed),
+                    length=int(length),
+                    size=cfg.size,
+                    context=cfg.context,
+                    augment=cfg.augment,
+                    max_len=cfg.max_len,
+                )
+            )
+        else:
+            folders.append(spec)
+    if folders:
+        parts.append(
+            RecordDataset(
+                folders,
+                tokenizer,
+                size=cfg.size,
+                context=cfg.context,
+                augment=cfg.augment,
+                max_len=cfg.max_len,
+            )
+        )
+    if not parts:
+        raise InputError("No training data given; use --data synthetic:SEED:N or a folder.")
+    return parts[0] if len(parts) == 1 else ConcatDataset(parts)
+
+
+def caption_corpus(specs: List[str], count: int) -> Iterator[str]:
+    """Captions to learn the tokenizer's vocabulary from (synthetic scenes and record folders)."""
+    from .data import load_records
+    from .synth import generate_records
+
+    for spec in specs:
+        if spec.startswith("synthetic:"):
+            seed = int(spec.split(":")[1])
+            made = 0
+            scene = 0
+            while made < count:
+                _, records = generate_records(seed * 7919 + scene)
+                scene += 1
+                for record in records:
+                    made += 1
+                    yield record["gcg_description"]
+        else:
+            records, _ = load_records([spec])
+            for record in records:
+                yield record["gcg_description"]
+
+
+class ResumableSampler(DistributedSampler):
+    """A ``DistributedSampler`` that can start part-way through an epoch (exact resume)."""
+
+    def __init__(self, dataset: Dataset, rank: int, world: int, seed: int) -> None:
+        super().__init__(dataset, num_replicas=world, rank=rank, shuffle=True, seed=seed)
+        self.skip = 0
+
+    def __iter__(self):
+        indices = list(super().__iter__())
+        return iter(indices[self.skip :])
+
+    def __len__(self) -> int:
+        return self.num_samples - self.skip
+
+
+# ---------------------------------------------------------------------------- model
+def build_model(cfg: TrainConfig, specs: List[str]):
+    """Model and tokenizer: from ``init_checkpoint`` or a fresh preset (+ SAM / LM weights)."""
+    if cfg.init_checkpoint:
+        model, tokenizer = load_checkpoint(Path(cfg.init_checkpoint))
+        model_cfg = ModelConfig.from_dict(merge(model.cfg.to_dict(), cfg.model_overrides))
+        if model_cfg.to_dict() != model.cfg.to_dict():
+            state = model.state_dict()
+            model = build_clvnet(model_cfg, tokenizer)
+            model.load_state_dict(state, strict=False)
+        return model.train(), tokenizer
+    model_cfg = ModelConfig.from_dict(
+        merge(preset(cfg.preset, cfg.lm_path or None).to_dict(), cfg.model_overrides)
+    )
+    tokenizer = CaptionTokenizer.train(
+        caption_corpus(specs, cfg.tokenizer_corpus_records), model_cfg.reasoner.vocab_size
+    )
+    model = build_clvnet(model_cfg, tokenizer)
+    if cfg.sam_checkpoint:
+        load_sam_weights(model, Path(cfg.sam_checkpoint))
+    return model.train(), tokenizer
+
+
+def lr_factor(step: int, cfg: TrainConfig) -> float:
+    """Linear warmup then cosine decay to ``min_lr_ratio``."""
+    if step < cfg.warmup_steps:
+        return (step + 1) / cfg.warmup_steps
+    progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (
+        1 + math.cos(math.pi * min(1.0, progress))
+    )
+
+
+def to_device(batch: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for key, value in batch.items():
+        if torch.is_tensor(value):
+            out[key] = value.to(device)
+        elif isinstance(value, list) and value and torch.is_tensor(value[0]):
+            out[key] = [v.to(device) for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- states
+def rng_state() -> Dict[str, Any]:
+    np_state = np.random.get_state()
+    return {
+        "torch": torch.get_rng_state(),
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+        "python": repr(random.getstate()),
+    }
+
+
+def set_rng_state(state: Dict[str, Any]) -> None:
+    import ast
+
+    torch.set_rng_state(state["torch"])
+    kind, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    random.setstate(ast.literal_eval(state["python"]))
+
+
+def model_card(
+    model_cfg: ModelConfig, cfg: TrainConfig, specs: List[str], step: int, wall: float
+) -> str:
+    return (
+        f"# {model_cfg.name}\n\n"
+        f"Trained by `python -m training.train` for {step} of {cfg.steps} steps "
+        f"({wall / 60:.1f} min wall time) on: {', '.join(specs)}.\n\n"
+        "## Training config\n\n```json\n" + json.dumps(asdict(cfg), indent=2) + "\n```\n\n"
+        "## Metrics\n\nNot evaluated yet: run `python -m training.evaluate`.\n"
+    )
+
+
+def save_all(
+    out: Path,
+    model,
+    tokenizer,
+    optimizer,
+    scheduler,
+    step: int,
+    cfg: TrainConfig,
+    specs: List[str],
+    wall: float,
+) -> None:
+    """Checkpoint files then ``train_state.pt``, each written atomically (temp + rename)."""
+    tmp = out / ".saving"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    save_checkpoint(model, tokenizer, tmp, model_card(model.cfg, cfg, specs, step, wall))
+    state = {
+        "step": step,
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "rng": rng_state(),
+        "wall_seconds": wall,
+    }
+    torch.save(state, tmp / "train_state.pt")
+    for item in tmp.iterdir():
+        os.replace(item, out / item.name)
+    tmp.rmdir()
+
+
+# ----------------------------------------------------------------------------- main
+def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite: bool) -> Path:
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed:
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+    rank = dist.get_rank() if distributed else 0
+    world = dist.get_world_size() if distributed else 1
+    if torch.cuda.is_available():
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    is_main = rank == 0
+
+    state_file = out / "train_state.pt"
+    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
+        raise InputError(
+            f"The output folder '{out}' already holds a run; pass --resume or --overwrite."
+        )
+    if overwrite and not resume and is_main and out.exists():
+        shutil.rmtree(out)
+    if distributed:
+        dist.barrier()
+
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    resuming = resume and state_file.is_file()
+    if resuming:
+        model, tokenizer = load_checkpoint(out)
+        model.train()
+    else:
+        model, tokenizer = build_model(cfg, specs)
+    model.to(device)
+    if cfg.freeze_image_encoder:
+        model.image_encoder.requires_grad_(False)
+
+    dataset = build_dataset(specs, tokenizer, cfg)
+    sampler = ResumableSampler(dataset, rank, world, cfg.seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.95),
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, cfg))
+    step, wall_before = 0, 0.0
+    if resuming:
+        state = torch.load(state_file, map_location="cpu", weights_only=True)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step, wall_before = state["step"], state["wall_seconds"]
+        set_rng_state(state["rng"])
+    ddp_model = (
+        DistributedDataParallel(model, find_unused_parameters=True) if distributed else model
+    )
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if device.type == "cuda"
+        else contextlib.nullcontext()
+    )
+    from .data import collate
+
+    batches_per_epoch = max(1, len(sampler) // cfg.batch_size)
+    if is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+    log_file = out / "log.csv"
+    progress = None
+    if is_main:
+        from tqdm import tqdm
+
+        progress = tqdm(total=cfg.steps, initial=step, dynamic_ncols=True, file=sys.stderr)
+    start = time.time()
+    samples_seen = 0
+    while step < cfg.steps:
+        micro = step * cfg.grad_accum
+        sampler.set_epoch(micro // batches_per_epoch)
+        sampler.skip = (micro % batches_per_epoch) * cfg.batch_size
+        loader = DataLoader(
+            dataset,
+            batch_size=cfg.batch_size,
+            sampler=sampler,
+            collate_fn=lambda s: collate(s, tokenizer.pad_id),
+            num_workers=cfg.num_workers,
+            drop_last=True,
+            persistent_workers=False,
+        )
+        batches = iter(loader)
+        while step < cfg.steps:
+            optimizer.zero_grad(set_to_none=True)
+            terms_sum: Dict[str, float] = {}
+            total_loss = 0.0
+            epoch_done = False
+            for _ in range(cfg.grad_accum):
+                batch = next(batches, None)
+                if batch is None:
+                    epoch_done = True
+                    break
+                batch = to_device(batch, device)
+                with autocast:
+                    output = ddp_model(
+                        batch["images"],
+                        batch["boxes"],
+                        batch["caption_ids"],
+                        batch["caption_mask"],
+                        gt_masks=batch["masks"],
+                    )
+                    loss, terms = clvnet_loss(output, batch, model.cfg.loss)
+                (loss / cfg.grad_accum).backward()
+                total_loss += float(loss.detach()) / cfg.grad_accum
+                for key, value in terms.items():
+                    terms_sum[key] = terms_sum.get(key, 0.0) + value / cfg.grad_accum
+                samples_seen += len(batch["captions"]) * world
+            if epoch_done:
+                break
+            if cfg.clip_grad:
+                torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            if is_main:
+                elapsed = time.time() - start
+                progress.update(1)
+                progress.set_postfix(
+                    loss=f"{total_loss:.3f}",
+                    **{k: f"{v:.3f}" for k, v in terms_sum.items()},
+                    sps=f"{samples_seen / max(elapsed, 1e-6):.1f}",
+                )
+                if step % cfg.log_every == 0 or step == cfg.steps:
+                    write_log(
+                        log_file,
+                        step,
+                        total_loss,
+                        terms_sum,
+                        scheduler.get_last_lr()[0],
+                        samples_seen / max(elapsed, 1e-6),
+                    )
+                if step % cfg.save_every == 0 or step == cfg.steps:
+                    save_all(
+                        out,
+                        model,
+                        tokenizer,
+                        optimizer,
+                        scheduler,
+                        step,
+                        cfg,
+                        specs,
+                        wall_before + time.time() - start,
+                    )
+    if progress is not None:
+        progress.close()
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+    return out
+
+
+def write_log(
+    path: Path, step: int, loss: float, terms: Dict[str, float], lr: float, sps: float
+) -> None:
+    fields = [
+        "step",
+        "loss",
+        "caption_ce",
+        "mask_bce",
+        "mask_dice",
+        "semantic",
+        "relation_align",
+        "relation_ce",
+        "lr",
+        "samples_per_s",
+        "time",
+    ]
+    new = not path.exists()
+    with path.open("a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        if new:
+            writer.writeheader()
+        row = {
+            "step": step,
+            "loss": round(loss, 5),
+            "lr": lr,
+            "samples_per_s": round(sps, 2),
+            "time": round(time.time(), 1),
+        }
+        row.update({k: round(v, 5) for k, v in terms.items()})
+        writer.writerow(row)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m training.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", default=None, help="training config JSON (TrainConfig keys)")
+    parser.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        help="synthetic:SEED:LENGTH or a folder of records (repeatable)",
+    )
+    parser.add_argument("--out", required=True, help="output checkpoint folder")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. steps=20 or model_overrides.loss.semantic=0",
+    )
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument("--overwrite", action="store_true", help="replace the run in --out")
+    args = parser.parse_args(argv)
+    try:
+        cfg = load_train_config(args.config, args.set)
+        train(cfg, args.data, Path(args.out), args.resume, args.overwrite)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
