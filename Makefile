@@ -6,6 +6,8 @@ STAMP := $(VENV)/.setup-done
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
+# pyproj inside the venv looks for proj.db under the venv; point it at Debian's PROJ data.
+export PROJ_DATA := /usr/share/proj
 
 .PHONY: setup test lint format demo zip deploy transup transcompile bench train-default clean
 

@@ -13,7 +13,7 @@ from shapely.geometry import Polygon
 from .predictor import Predictor
 from .raster import RasterSource
 from .result import PredictionResult
-from .vectorize import mask_to_multipolygon
+from .vectorize import mask_to_multipolygon, polygon_area_m2
 from .window import ImageWindow
 
 DEFAULT_CHECKPOINT_NAME = "clvnet-tiny"
@@ -34,8 +34,8 @@ def georeference(
     start = time.perf_counter()
     for obj in result.objects:
         obj.geometry = mask_to_multipolygon(obj.mask, window.transform, min_area_px, simplify_px)
-        if window.pixel_area_m2 is not None:
-            obj.area_m2 = float(obj.mask.sum()) * window.pixel_area_m2
+        if obj.geometry is not None:
+            obj.area_m2 = polygon_area_m2(obj.geometry, window.crs_wkt)
     x0, y0, x1, y1 = window.box
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
     result.box_geometry = Polygon([window.transform * c for c in corners])

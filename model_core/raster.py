@@ -224,6 +224,7 @@ class RasterSource:
             window=(round(wx0), round(wy0), side, side),
             pixel_area_m2=polygon_area_m2(centre, self.crs_wkt),
             valid=valid,
+            bands=bands,
         )
 
     def _bands(self, rgb_bands: Sequence[int]) -> Tuple[int, int, int]:

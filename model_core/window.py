@@ -21,6 +21,7 @@ class ImageWindow:
         window: (col_off, row_off, width, height) read from the source, in source pixels.
         pixel_area_m2: ground area of one ``image`` pixel in square metres, when known.
         valid: optional bool array (H, W), False where the source had nodata.
+        bands: the source bands shown as R, G, B (part of the cache key).
     """
 
     image: np.ndarray
@@ -31,11 +32,12 @@ class ImageWindow:
     window: Tuple[int, int, int, int]
     pixel_area_m2: Optional[float] = None
     valid: Optional[np.ndarray] = field(default=None, repr=False)
+    bands: Tuple[int, ...] = ()
 
     @property
-    def cache_key(self) -> Tuple[str, Tuple[int, int, int, int], Tuple[int, int]]:
-        """Key of the encoded features: same source, window and size encode the same."""
-        return (self.source, self.window, self.image.shape[:2])
+    def cache_key(self) -> Tuple[str, Tuple[int, ...], Tuple[int, int, int, int], Tuple[int, int]]:
+        """Key of the encoded features: same source, bands, window and size encode the same."""
+        return (self.source, self.bands, self.window, self.image.shape[:2])
 
 
 def context_window(
