@@ -157,6 +157,32 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    check_output_path(args.out)
+    summary = run_batch(
+        args.raster,
+        args.boxes,
+        args.out,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        context=args.context,
+        batch_size=args.batch_size,
+        rgb_bands=parse_bands(args.bands),
+        resume=args.resume,
+        overwrite=args.overwrite,
+        layer=args.layer,
+        max_new_tokens=args.max_tokens,
+        log=lambda line: print(line, file=sys.stderr),
+    )
+    if int(os.environ.get("RANK", "0")) == 0:
+        for box_id, reason in list(summary.skipped.items())[:5]:
+            print(f"skipped box {box_id}: {reason}", file=sys.stderr)
+        print(summary.line())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m model_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-area", type=float, default=4.0, help="minimum polygon area (pixels)")
     p.add_argument("--simplify", type=float, default=0.0, help="simplification (pixels)")
     p.set_defaults(func=cmd_predict)
+
+    b = sub.add_parser("batch", help="many boxes from a vector file (torchrun for many processes)")
+    b.add_argument("--raster", required=True)
+    b.add_argument("--boxes", required=True, help="vector file; each feature's extent is a box")
+    b.add_argument("--layer", default=None, help="layer of the box file (default: the first)")
+    b.add_argument("--out", required=True, help="output .gpkg, .shp or .geojson")
+    b.add_argument("--checkpoint", default=None)
+    b.add_argument("--device", default="auto")
+    b.add_argument("--context", type=float, default=0.5)
+    b.add_argument("--bands", default="1,2,3")
+    b.add_argument("--batch-size", type=int, default=8, help="boxes captioned together")
+    b.add_argument("--max-tokens", type=int, default=0)
+    b.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    b.add_argument("--overwrite", action="store_true", help="discard an interrupted run")
+    b.set_defaults(func=cmd_batch)
 
     i = sub.add_parser("info", help="describe a checkpoint")
     i.add_argument("--checkpoint", default=None)

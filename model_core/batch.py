@@ -1,0 +1,312 @@
+"""Batch inference: many boxes over one raster, on one process or many under ``torchrun``.
+
+    python -m model_core batch --raster scene.tif --boxes boxes.gpkg --out objects.gpkg
+    torchrun --nproc_per_node 4 -m model_core batch --raster ... --boxes ... --out ...
+
+Boxes are grouped so boxes of one neighbourhood share one encoded window (``grouping``); the
+groups are dealt to the ranks. Each rank appends its results to ``OUT.partial/rank-R.jsonl``
+as it goes (so ``--resume`` redoes only missing boxes); rank 0 merges every part into OUT,
+written atomically, and removes the partial folder. While ``OUT.partial/`` exists the run is
+incomplete, and its ``INCOMPLETE`` file says so.
+"""
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from osgeo import ogr, osr
+from shapely import wkt as shapely_wkt
+
+from .errors import InputError
+from .grouping import WindowGroup, group_boxes
+from .pipeline import georeference
+from .predictor import Predictor
+from .raster import RasterSource
+from .result import DetectedObject, PredictionResult, Relation
+from .window import ImageWindow
+
+ogr.UseExceptions()
+osr.UseExceptions()
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did, for the user and for tests."""
+
+    total: int = 0
+    done: int = 0
+    resumed: int = 0
+    skipped: Dict[int, str] = field(default_factory=dict)
+    windows: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.done / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.done} of {self.total} boxes done ({self.resumed} from an earlier run), "
+            f"{len(self.skipped)} skipped, {self.windows} windows encoded, "
+            f"{self.seconds:.1f} s ({rate:.2f} boxes/s)"
+        )
+
+
+# --------------------------------------------------------------------------- input
+def read_boxes(
+    path: str, layer_name: Optional[str] = None
+) -> Tuple[List[Tuple[int, tuple]], Optional[str]]:
+    """(feature id, envelope as x0, y0, x1, y1) of every feature, and the layer CRS as WKT."""
+    try:
+        ds = ogr.Open(str(path))
+    except RuntimeError as exc:
+        raise InputError(f"The box file '{path}' cannot be opened: {exc}.") from exc
+    if ds is None:
+        raise InputError(f"The box file '{path}' cannot be opened.")
+    layer = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
+    if layer is None:
+        raise InputError(f"The box file '{path}' has no layer '{layer_name}'.")
+    srs = layer.GetSpatialRef()
+    boxes = []
+    for feature in layer:
+        geom = feature.GetGeometryRef()
+        if geom is None or geom.IsEmpty():
+            continue
+        x0, x1, y0, y1 = geom.GetEnvelope()
+        boxes.append((int(feature.GetFID()), (x0, y0, x1, y1)))
+    if not boxes:
+        raise InputError(f"The box file '{path}' has no features with a geometry.")
+    return boxes, srs.ExportToWkt() if srs is not None else None
+
+
+def pixel_boxes(
+    source: RasterSource, boxes: Sequence[Tuple[int, tuple]], box_crs: Optional[str]
+) -> Tuple[Dict[int, tuple], Dict[int, str]]:
+    """Boxes in raster pixels by id; boxes that cannot be used are skipped with the reason."""
+    good: Dict[int, tuple] = {}
+    skipped: Dict[int, str] = {}
+    for box_id, box in boxes:
+        try:
+            good[box_id] = source.box_to_pixels(box, box_crs)
+        except InputError as exc:
+            skipped[box_id] = str(exc)
+    return good, skipped
+
+
+# ------------------------------------------------------------------------ windows
+def group_windows(
+    source: RasterSource,
+    group: WindowGroup,
+    boxes: Dict[int, tuple],
+    ids: List[int],
+    size: int,
+    rgb_bands: Tuple[int, int, int],
+) -> List[Tuple[int, ImageWindow]]:
+    """Read a group's window once; one ImageWindow per member box (shared pixels and key)."""
+    shared = source.read_window(group.window, "pixel", context=0.0, size=size, rgb_bands=rgb_bands)
+    wx0, wy0, wx1, _ = group.window
+    scale = size / (wx1 - wx0)
+    out = []
+    for member in group.members:
+        c0, r0, c1, r1 = boxes[ids[member]]
+        local = ((c0 - wx0) * scale, (r0 - wy0) * scale, (c1 - wx0) * scale, (r1 - wy0) * scale)
+        out.append((ids[member], replace(shared, box=local)))
+    return out
+
+
+def run_groups(
+    predictor: Predictor,
+    source: RasterSource,
+    groups: Sequence[WindowGroup],
+    boxes: Dict[int, tuple],
+    ids: List[int],
+    batch_size: int = 8,
+    rgb_bands: Tuple[int, int, int] = (1, 2, 3),
+    min_area_px: float = 4.0,
+    simplify_px: float = 0.0,
+    cancel: Optional[Callable[[], bool]] = None,
+) -> Iterator[Tuple[int, PredictionResult]]:
+    """Predict every box of every group; yields (box id, georeferenced result without masks).
+
+    Each window is read and encoded once; its boxes are captioned ``batch_size`` at a time.
+    The encoded features are dropped when the group is done, so memory stays flat.
+    """
+    for group in groups:
+        if cancel is not None and cancel():
+            return
+        start = time.perf_counter()
+        members = group_windows(source, group, boxes, ids, predictor.input_size, rgb_bands)
+        read_ms = (time.perf_counter() - start) * 1000 / len(members)
+        for k in range(0, len(members), batch_size):
+            chunk = members[k : k + batch_size]
+            results = predictor.predict_batch([w for _, w in chunk], cancel=cancel)
+            for (box_id, window), result in zip(chunk, results):
+                georeference(result, window, min_area_px, simplify_px)
+                result.timing_ms = {"read": read_ms, **result.timing_ms}
+                for obj in result.objects:
+                    obj.mask = None  # keep only polygons: flat memory over thousands of boxes
+                yield box_id, result
+        predictor.clear_cache()
+
+
+# ------------------------------------------------------------------- serialisation
+def result_to_record(box_id: int, result: PredictionResult) -> dict:
+    return {
+        "box_id": box_id,
+        "caption": result.caption,
+        "tagged": result.tagged_caption,
+        "model": result.model,
+        "source": result.source,
+        "box_wkt": result.box_geometry.wkt if result.box_geometry is not None else None,
+        "objects": [
+            {
+                "phrase": o.phrase,
+                "score": o.score,
+                "area_m2": o.area_m2,
+                "wkt": o.geometry.wkt if o.geometry is not None else None,
+            }
+            for o in result.objects
+        ],
+        "relations": [[r.subject, r.predicate, r.object, r.score] for r in result.relations],
+        "timing_ms": result.timing_ms,
+    }
+
+
+def record_to_result(record: dict, crs_wkt: Optional[str]) -> PredictionResult:
+    objects = [
+        DetectedObject(
+            phrase=o["phrase"],
+            mask=None,
+            score=o["score"],
+            geometry=shapely_wkt.loads(o["wkt"]) if o["wkt"] else None,
+            area_m2=o["area_m2"],
+        )
+        for o in record["objects"]
+    ]
+    return PredictionResult(
+        caption=record["caption"],
+        tagged_caption=record["tagged"],
+        objects=objects,
+        relations=[Relation(s, p, o, sc) for s, p, o, sc in record["relations"]],
+        timing_ms=record["timing_ms"],
+        crs_wkt=crs_wkt,
+        model=record["model"],
+        source=record["source"],
+        box_geometry=shapely_wkt.loads(record["box_wkt"]) if record["box_wkt"] else None,
+    )
+
+
+def read_parts(folder: Path) -> Dict[int, dict]:
+    """Every complete record in the part files (a torn last line is ignored)."""
+    done: Dict[int, dict] = {}
+    for part in sorted(folder.glob("rank-*.jsonl")):
+        for line in part.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            done[int(record["box_id"])] = record
+    return done
+
+
+# ---------------------------------------------------------------------------- run
+def run_batch(
+    raster: str,
+    boxes_path: str,
+    out: str,
+    checkpoint: Optional[str] = None,
+    device: str = "auto",
+    context: float = 0.5,
+    batch_size: int = 8,
+    rgb_bands: Tuple[int, int, int] = (1, 2, 3),
+    resume: bool = False,
+    overwrite: bool = False,
+    layer: Optional[str] = None,
+    max_new_tokens: int = 0,
+    log: Callable[[str], None] = print,
+) -> BatchSummary:
+    """The whole batch job on this process's share; rank 0 merges. Returns the summary."""
+    import torch.distributed as dist
+
+    from .writers import write_results
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("gloo")
+    rank = dist.get_rank() if world > 1 else 0
+    out_path = Path(out)
+    partial = out_path.with_name(out_path.name + ".partial")
+    if partial.exists() and not resume:
+        if not overwrite:
+            raise InputError(
+                f"An interrupted run left '{partial}'; pass --resume to finish it or "
+                "--overwrite to start again."
+            )
+        if rank == 0:
+            shutil.rmtree(partial)
+    _barrier(world)
+    start = time.perf_counter()
+    summary = BatchSummary()
+    with RasterSource(raster) as source:
+        listed, layer_wkt = read_boxes(boxes_path, layer)
+        summary.total = len(listed)
+        box_crs = layer_wkt if source.is_georeferenced else "pixel"
+        good, summary.skipped = pixel_boxes(source, listed, box_crs)
+        done = read_parts(partial) if partial.exists() else {}
+        summary.resumed = len([i for i in done if i in good])
+        ids = sorted(good)
+        todo = [i for i in ids if i not in done]
+        groups = group_boxes([good[i] for i in todo], context)
+        mine = [g for k, g in enumerate(groups) if k % world == rank]
+        summary.windows = len(mine)
+        predictor = Predictor.from_checkpoint(checkpoint, device)
+        if max_new_tokens:
+            predictor.max_new_tokens = max_new_tokens
+        if rank == 0:
+            partial.mkdir(parents=True, exist_ok=True)
+            (partial / "INCOMPLETE").write_text(
+                f"This folder holds the parts of an unfinished batch run writing {out_path.name}; "
+                "it is not a result. Rerun with --resume to finish it.\n",
+                encoding="utf-8",
+            )
+        _barrier(world)
+        part = partial / f"rank-{rank}-of-{world}.jsonl"
+        count = 0
+        with part.open("a", encoding="utf-8") as handle:
+            for box_id, result in run_groups(
+                predictor, source, mine, good, todo, batch_size, rgb_bands
+            ):
+                try:
+                    handle.write(json.dumps(result_to_record(box_id, result)) + "\n")
+                    handle.flush()
+                except OSError as exc:
+                    raise OSError(
+                        f"Writing the partial results failed ({exc}); '{partial}' is incomplete. "
+                        "Free some space and rerun with --resume."
+                    ) from exc
+                count += 1
+                if count % 50 == 0:
+                    log(f"rank {rank}: {count} boxes")
+        summary.done = count + summary.resumed
+        _barrier(world)
+        if rank == 0:
+            records = read_parts(partial)
+            keep = sorted(i for i in records if i in good)
+            write_results(
+                str(out_path),
+                [record_to_result(records[i], source.crs_wkt) for i in keep],
+                box_ids=keep,
+            )
+            shutil.rmtree(partial)
+            summary.done = len(keep)
+    summary.seconds = time.perf_counter() - start
+    _barrier(world)
+    return summary
+
+
+def _barrier(world: int) -> None:
+    if world > 1:
+        import torch.distributed as dist
+
+        dist.barrier()
