@@ -22,7 +22,7 @@ from osgeo import ogr, osr
 from shapely import wkt as shapely_wkt
 
 from .errors import InputError
-from .grouping import WindowGroup, group_boxes
+from .grouping import WindowGroup, box_in_window, group_boxes
 from .pipeline import georeference
 from .predictor import Predictor
 from .raster import RasterSource
@@ -105,14 +105,10 @@ def group_windows(
 ) -> List[Tuple[int, ImageWindow]]:
     """Read a group's window once; one ImageWindow per member box (shared pixels and key)."""
     shared = source.read_window(group.window, "pixel", context=0.0, size=size, rgb_bands=rgb_bands)
-    wx0, wy0, wx1, _ = group.window
-    scale = size / (wx1 - wx0)
-    out = []
-    for member in group.members:
-        c0, r0, c1, r1 = boxes[ids[member]]
-        local = ((c0 - wx0) * scale, (r0 - wy0) * scale, (c1 - wx0) * scale, (r1 - wy0) * scale)
-        out.append((ids[member], replace(shared, box=local)))
-    return out
+    return [
+        (ids[m], replace(shared, box=box_in_window(boxes[ids[m]], group.window, size)))
+        for m in group.members
+    ]
 
 
 def run_groups(

@@ -5,8 +5,9 @@ an already planned window, and which lies inside it, is decoded against that win
 features instead of a new one, so one encoder pass serves all boxes of a neighbourhood.
 """
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import List, Sequence, Tuple
+from typing import Hashable, List, Optional, Sequence, Tuple
 
 from .window import context_window
 
@@ -59,3 +60,35 @@ def _row(box: Box) -> float:
     """A coarse row key so nearby boxes are visited together."""
     size = max(box[2] - box[0], box[3] - box[1], 1.0)
     return (box[1] + box[3]) / 2 // (4 * size)
+
+
+def box_in_window(box: Box, window: Box, size: int) -> Box:
+    """A source-pixel box in the pixel grid of ``window`` resampled to ``size`` x ``size``."""
+    wx0, wy0, wx1, _ = window
+    scale = size / (wx1 - wx0)
+    x0, y0, x1, y1 = box
+    return ((x0 - wx0) * scale, (y0 - wy0) * scale, (x1 - wx0) * scale, (y1 - wy0) * scale)
+
+
+class WindowMemory:
+    """The windows encoded recently, per raster, so a new box can reuse one (LRU-bounded)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._windows: OrderedDict[Tuple[Hashable, Box], None] = OrderedDict()
+
+    def find(self, key: Hashable, box: Box) -> Optional[Box]:
+        """The most recent remembered window of ``key`` that ``box`` fits, if any."""
+        for k, window in reversed(self._windows):
+            if k == key and fits(box, window):
+                return window
+        return None
+
+    def remember(self, key: Hashable, window: Box) -> None:
+        self._windows[(key, window)] = None
+        self._windows.move_to_end((key, window))
+        while len(self._windows) > self.size:
+            self._windows.popitem(last=False)
+
+    def clear(self) -> None:
+        self._windows.clear()

@@ -10,11 +10,12 @@ from typing import Callable, Optional, Sequence, Tuple
 
 from shapely.geometry import Polygon
 
+from .grouping import box_in_window
 from .predictor import Predictor
 from .raster import RasterSource
 from .result import PredictionResult
 from .vectorize import mask_to_multipolygon, polygon_area_m2
-from .window import ImageWindow
+from .window import ImageWindow, context_window
 
 DEFAULT_CHECKPOINT_NAME = "clvnet-tiny"
 
@@ -67,12 +68,25 @@ def segment_raster_box(
     min_area_px: float = 4.0,
     simplify_px: float = 0.0,
     cancel: Optional[Callable[[], bool]] = None,
+    reuse_windows: bool = True,
 ) -> PredictionResult:
-    """Read the box plus context from ``source`` and segment it."""
+    """Read the box plus context from ``source`` and segment it.
+
+    When the box fits a window encoded for an earlier box of the same raster (and bands), that
+    window is read again and its cached features are reused: a second box in an area already
+    seen skips the encoder.
+    """
     start = time.perf_counter()
+    pixel_box = source.box_to_pixels(tuple(box), box_crs)
+    key = (source.path, tuple(rgb_bands))
+    window_box = predictor.windows.find(key, pixel_box) if reuse_windows else None
+    if window_box is None:
+        window_box = context_window(pixel_box, context)
     window = source.read_window(
-        tuple(box), box_crs, context=context, size=predictor.input_size, rgb_bands=rgb_bands
+        window_box, "pixel", context=0.0, size=predictor.input_size, rgb_bands=rgb_bands
     )
+    window.box = box_in_window(pixel_box, window_box, predictor.input_size)
+    predictor.windows.remember(key, window_box)
     read_ms = (time.perf_counter() - start) * 1000
     result = segment(predictor, window, min_area_px, simplify_px, cancel)
     result.timing_ms = {"read": read_ms, **result.timing_ms}

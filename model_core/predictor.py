@@ -17,6 +17,7 @@ from torch.nn import functional as F
 
 from .checkpoint import load_checkpoint
 from .errors import Cancelled, InputError
+from .grouping import WindowMemory
 from .modeling.clvnet import CLVNet
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
@@ -74,6 +75,7 @@ class Predictor:
         self.use_kv_cache = True
         self.encode_count = 0
         self._cache: OrderedDict[tuple, torch.Tensor] = OrderedDict()
+        self.windows = WindowMemory(cache_size)
         self._lock = threading.Lock()
 
     @classmethod
@@ -109,6 +111,7 @@ class Predictor:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self.windows.clear()
 
     # ---------------------------------------------------------------------- stages
     def features(self, window: ImageWindow) -> torch.Tensor:
