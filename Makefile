@@ -33,3 +33,12 @@ format: setup
 
 clean:
 	rm -rf $(VENV) dist demo_out .pytest_cache .ruff_cache
+
+transup: setup
+	pylupdate5 -noobsolete clvnet_qgis/*.py clvnet_qgis/processing/*.py -ts i18n/clvnet_zh_CN.ts i18n/clvnet_fr.ts
+
+transcompile:
+	lrelease -silent i18n/clvnet_zh_CN.ts i18n/clvnet_fr.ts
+
+bench: setup
+	$(PY) scripts/bench.py --out docs/benchmarks.md

@@ -169,7 +169,7 @@ def caption_corpus(specs: List[str], count: int) -> Iterator[str]:
         else:
             records, _ = load_records([spec])
             for record in records:
-                yield record["gcg_description"]
+                yield record.caption
 
 
 class ResumableSampler(DistributedSampler):
@@ -377,7 +377,10 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     samples_seen = 0
     while step < cfg.steps:
         micro = step * cfg.grad_accum
-        sampler.set_epoch(micro // batches_per_epoch)
+        epoch = micro // batches_per_epoch
+        sampler.set_epoch(epoch)
+        if hasattr(dataset, "set_epoch"):
+            dataset.set_epoch(epoch)
         sampler.skip = (micro % batches_per_epoch) * cfg.batch_size
         loader = DataLoader(
             dataset,

@@ -169,8 +169,12 @@ class CLVNet(nn.Module):
         max_new_tokens: int,
         use_cache: bool = True,
         should_stop: Optional[Callable[[], bool]] = None,
+        ignore_eos: bool = False,
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Greedy caption generation.
+
+        ``ignore_eos`` keeps generating past ``<eos>`` to exactly ``max_new_tokens`` tokens, so
+        the benchmark can time captions of a fixed length.
 
         Returns:
             tokens (B, T) generated ids (``<pad>`` after ``<eos>``) and hidden (B, T, lm_dim),
@@ -190,7 +194,8 @@ class CLVNet(nn.Module):
                 raise Cancelled("The request was cancelled.")
             token = torch.where(finished, torch.full_like(token, self.pad_id), token)
             tokens.append(token)
-            finished = finished | (token == self.eos_id)
+            if not ignore_eos:
+                finished = finished | (token == self.eos_id)
             if bool(finished.all()):
                 states.append(embeds.new_zeros(b, embeds.shape[-1]))
                 break

@@ -1,0 +1,7 @@
+"""``python -m training.evaluate``: see ``training.evaluate.run``."""
+
+import sys
+
+from .run import main
+
+sys.exit(main())
