@@ -1,0 +1,113 @@
+"""The plugin's settings, kept in ``QgsSettings`` under ``clvnet/``."""
+
+from dataclasses import asdict, dataclass, fields
+from typing import List, Optional, Tuple
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsSettings
+
+PREFIX = "clvnet/"
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What selects a loaded model: changing any of these reloads it."""
+
+    checkpoint: str
+    device: str
+    precision: str
+
+
+@dataclass
+class ClvnetSettings:
+    """User settings of the map tool and its worker.
+
+    Attributes:
+        checkpoint: checkpoint folder; empty for the bundled default model.
+        device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
+        precision: ``auto``, ``fp32``, ``bf16`` or ``fp16`` (only used on CUDA).
+        context: margin around the box, as a fraction of its longer side.
+        max_caption_tokens: longest caption the model may write, in tokens.
+        min_area_px: objects parts smaller than this (model window pixels) are dropped.
+        simplify_px: polygon simplification tolerance in model window pixels (0: none).
+        rgb_bands: 1-based bands shown as red, green and blue for files with 3+ bands.
+        output_crs: CRS of the result layers (authority id or WKT); empty for the raster's.
+    """
+
+    checkpoint: str = ""
+    device: str = "auto"
+    precision: str = "auto"
+    context: float = 0.5
+    max_caption_tokens: int = 64
+    min_area_px: float = 4.0
+    simplify_px: float = 0.0
+    rgb_bands: Tuple[int, int, int] = (1, 2, 3)
+    output_crs: str = ""
+
+    @classmethod
+    def load(cls, store: Optional[QgsSettings] = None) -> "ClvnetSettings":
+        """Read every setting, falling back to the defaults above."""
+        store = store or QgsSettings()
+        default = cls()
+        values = {}
+        for f in fields(cls):
+            fallback = getattr(default, f.name)
+            if f.name == "rgb_bands":
+                text = store.value(PREFIX + f.name, "1,2,3", type=str)
+                values[f.name] = _parse_bands(text) or fallback
+            else:
+                values[f.name] = store.value(PREFIX + f.name, fallback, type=type(fallback))
+        return cls(**values)
+
+    def save(self, store: Optional[QgsSettings] = None) -> None:
+        """Write every setting under ``clvnet/``."""
+        store = store or QgsSettings()
+        for name, value in asdict(self).items():
+            if name == "rgb_bands":
+                value = ",".join(str(b) for b in value)
+            store.setValue(PREFIX + name, value)
+
+    def model_config(self) -> ModelConfig:
+        """The part of the settings that selects the model."""
+        return ModelConfig(self.checkpoint.strip(), self.device, self.precision)
+
+    def output_crs_object(self) -> Optional[QgsCoordinateReferenceSystem]:
+        """The chosen output CRS, or None for the raster's own CRS."""
+        if not self.output_crs:
+            return None
+        crs = QgsCoordinateReferenceSystem(self.output_crs)
+        if not crs.isValid():
+            crs = QgsCoordinateReferenceSystem.fromWkt(self.output_crs)
+        return crs if crs.isValid() else None
+
+
+def crs_to_setting(crs: Optional[QgsCoordinateReferenceSystem]) -> str:
+    """How ``output_crs`` stores a CRS: its authority id, else its WKT; empty for None."""
+    if crs is None or not crs.isValid():
+        return ""
+    return crs.authid() or crs.toWkt()
+
+
+def cuda_devices() -> List[Tuple[str, str]]:
+    """``[("cuda:0", "NVIDIA H100 80GB HBM3"), ...]``; empty without torch or CUDA.
+
+    Imports torch, so call it only when the list is needed (the settings dialog).
+    """
+    try:
+        import torch
+    except ImportError:
+        return []
+    if not torch.cuda.is_available():
+        return []
+    return [(f"cuda:{i}", torch.cuda.get_device_name(i)) for i in range(torch.cuda.device_count())]
+
+
+def _parse_bands(text: str) -> Optional[Tuple[int, int, int]]:
+    """``"4,3,2"`` -> (4, 3, 2); None when it is not three positive integers."""
+    try:
+        bands = tuple(int(p) for p in str(text).split(","))
+    except ValueError:
+        return None
+    if len(bands) != 3 or min(bands) < 1:
+        return None
+    return bands  # type: ignore[return-value]

@@ -1,0 +1,228 @@
+"""The worker thread end to end on a real raster: results, stale requests, Cancel, responsiveness,
+and the bad inputs (layer removed mid-request, missing/corrupt checkpoint, CUDA not there)."""
+
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from qgis.core import Qgis, QgsGeometry, QgsProject, QgsRasterLayer, QgsRectangle
+
+from clvnet_qgis.layers import OBJECTS, PROMPTS
+from clvnet_qgis.pixels import prepare_window
+from clvnet_qgis.settings import ClvnetSettings
+from clvnet_qgis.worker import PredictionWorker, ResponsivenessProbe
+
+MAX_GAP_MS = 200.0
+
+
+class Recorder:
+    """Everything a PredictionWorker reports, in order."""
+
+    def __init__(self, worker: PredictionWorker) -> None:
+        self.results: List[Tuple[int, object, object]] = []
+        self.failed: List[Tuple[int, str]] = []
+        self.notices: List[str] = []
+        self.cancelled: List[int] = []
+        self.dropped: List[int] = []
+        self.progress: List[Tuple[int, str]] = []
+        self.status = []
+        worker.resultReady.connect(lambda *args: self.results.append(args))
+        worker.failed.connect(lambda *args: self.failed.append(args))
+        worker.notice.connect(self.notices.append)
+        worker.cancelled.connect(self.cancelled.append)
+        worker.dropped.connect(self.dropped.append)
+        worker.progress.connect(lambda *args: self.progress.append(args))
+        worker.modelStatus.connect(self.status.append)
+
+    def settled(self, token: int) -> bool:
+        """True once ``token`` got its one answer."""
+        answered = [r[0] for r in self.results] + [f[0] for f in self.failed]
+        return token in answered + self.cancelled + self.dropped
+
+
+@pytest.fixture()
+def settings(model_checkpoint) -> ClvnetSettings:
+    return ClvnetSettings(checkpoint=str(model_checkpoint), device="cpu", max_caption_tokens=8)
+
+
+@pytest.fixture()
+def objects_settings(processing_checkpoint) -> ClvnetSettings:
+    """The bundled model when installed, else the untrained checkpoint rewired to always
+    ground objects (random masks), so the object path is exercised either way."""
+    bundled = Path(__file__).resolve().parents[1] / "model_core" / "checkpoints" / "clvnet-tiny"
+    checkpoint = bundled if (bundled / "model.safetensors").is_file() else processing_checkpoint
+    return ClvnetSettings(checkpoint=str(checkpoint), device="cpu", max_caption_tokens=8)
+
+
+@pytest.fixture()
+def worker(qgis_new_project):
+    front = PredictionWorker(QgsProject.instance())
+    front.record = Recorder(front)
+    yield front
+    thread = front.thread
+    front.shutdown()
+    assert thread is None or thread.isFinished()
+
+
+def fraction_box(layer: QgsRasterLayer, fx0, fy0, fx1, fy1) -> QgsRectangle:
+    ext = layer.extent()
+    return QgsRectangle(
+        ext.xMinimum() + fx0 * ext.width(),
+        ext.yMinimum() + fy0 * ext.height(),
+        ext.xMinimum() + fx1 * ext.width(),
+        ext.yMinimum() + fy1 * ext.height(),
+    )
+
+
+def submit(worker, layer, box, settings) -> int:
+    worker.configure(settings.model_config())
+    return worker.submit(prepare_window(layer, box, settings.context), settings)
+
+
+def test_plugin_box_end_to_end(plugin, cogeo_layer, objects_settings, qgis_iface, wait_until):
+    objects_settings.save()
+    box = fraction_box(cogeo_layer, 0.40, 0.40, 0.60, 0.58)
+    plugin.tool.boxDrawn.emit(cogeo_layer, box)
+    assert plugin.panel.busy_widget.isVisibleTo(plugin.panel)
+    wait_until(plugin.layers.exist, 60, "the first result")
+    assert not plugin.panel.busy_widget.isVisibleTo(plugin.panel)
+    assert plugin.model_status().state == "loaded" and plugin.model_status().device == "cpu"
+
+    prompts = plugin.layers.layer(PROMPTS)
+    prompt = next(prompts.getFeatures())
+    assert prompt["box_id"] == 1 and isinstance(prompt["caption"], str)
+    assert prompt["model"] and prompt["source"].endswith("cogeo.tif")
+    drawn = QgsGeometry.fromRect(box)
+    assert prompt.geometry().symDifference(drawn).area() < 1e-6 * drawn.area()
+
+    objects = list(plugin.layers.layer(OBJECTS).getFeatures())
+    assert objects, "no object polygon in the box"
+    # The model sees the square context window: the box's longer side doubled (context 0.5).
+    half = max(box.width(), box.height()) + 1.0
+    centre = box.center()
+    window = QgsGeometry.fromRect(
+        QgsRectangle(centre.x() - half, centre.y() - half, centre.x() + half, centre.y() + half)
+    )
+    for feature in objects:
+        assert feature["caption"] == prompt["caption"]
+        assert feature["phrase"] and 0.0 <= feature["score"] <= 1.0
+        assert window.contains(feature.geometry())
+    assert plugin.panel.history_list.count() == 1
+    assert plugin.panel.caption_view.toPlainText().split() == prompt["caption"].split()
+    info = qgis_iface.messageBar().get_messages(Qgis.Info)
+    assert any("memory layers" in m for m in info)
+
+
+def test_a_new_box_makes_the_running_one_stale(worker, cogeo_layer, settings, wait_until):
+    first = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.1, 0.1, 0.3, 0.3), settings)
+    second = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.5, 0.5, 0.7, 0.7), settings)
+    record = worker.record
+    wait_until(lambda: record.settled(first) and record.settled(second), 60, "both requests")
+    assert [r[0] for r in record.results] == [second]
+    assert record.dropped == [first]
+    assert record.failed == [] and record.cancelled == []
+    result, request = record.results[0][1], record.results[0][2]
+    assert request.layer_id == cogeo_layer.id()
+    assert result.box_geometry.bounds[0] == pytest.approx(
+        fraction_box(cogeo_layer, 0.5, 0.5, 0.7, 0.7).xMinimum()
+    )
+
+
+def test_cancel_stops_the_request(worker, cogeo_layer, settings, wait_until):
+    settings.max_caption_tokens = 200
+    record = worker.record
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.2, 0.2, 0.5, 0.5), settings)
+    wait_until(lambda: any("Describing" in text for _, text in record.progress), 60, "prediction")
+    worker.cancel()
+    wait_until(lambda: record.settled(token), 30, "the cancel")
+    assert record.cancelled == [token] and record.results == []
+    assert not worker.busy()
+
+    # Cancelled before it starts: the queued request never runs.
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.6, 0.2, 0.8, 0.4), settings)
+    worker.cancel()
+    wait_until(lambda: record.settled(token), 30, "the second cancel")
+    assert record.cancelled[-1] == token and record.results == []
+
+
+def test_interface_keeps_responding_during_a_prediction(worker, cogeo_layer, settings, wait_until):
+    settings.max_caption_tokens = 200
+    record = worker.record
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.1, 0.6, 0.3, 0.8), settings)
+    wait_until(lambda: record.settled(token), 60, "the model to load")
+    probe = ResponsivenessProbe(interval_ms=20)
+    probe.start()
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.6, 0.1, 0.9, 0.4), settings)
+    wait_until(lambda: record.settled(token), 60, "the measured prediction")
+    probe.stop()
+    assert [r[0] for r in record.results][-1] == token
+    assert probe.ticks > 5
+    assert probe.max_gap_ms < MAX_GAP_MS, f"the interface froze for {probe.max_gap_ms:.0f} ms"
+
+
+def test_removing_the_layer_cancels_its_request(plugin, cogeo_layer, settings, wait_until):
+    settings.save()
+    plugin.tool.boxDrawn.emit(cogeo_layer, fraction_box(cogeo_layer, 0.3, 0.3, 0.5, 0.5))
+    wait_until(plugin.layers.exist, 60, "the first result")
+    objects_before = plugin.layers.layer(OBJECTS).featureCount()
+
+    other = QgsRasterLayer(cogeo_layer.source(), "second")
+    QgsProject.instance().addMapLayer(other)
+    plugin.tool.boxDrawn.emit(other, fraction_box(other, 0.6, 0.6, 0.8, 0.8))
+    QgsProject.instance().removeMapLayer(other.id())
+    wait_until(lambda: not plugin.worker.busy(), 30, "the cancelled request")
+    messages = plugin.iface.messageBar().get_messages(Qgis.Info)
+    assert any("'second' was removed" in m for m in messages)
+    assert plugin.layers.box_ids() == [1]
+    assert plugin.layers.layer(OBJECTS).featureCount() == objects_before
+
+
+def test_bad_checkpoints_keep_the_loaded_model(worker, cogeo_layer, settings, tmp_path, wait_until):
+    record = worker.record
+    box = fraction_box(cogeo_layer, 0.3, 0.6, 0.5, 0.8)
+    token = submit(worker, cogeo_layer, box, settings)
+    wait_until(lambda: record.settled(token), 60, "the model to load")
+    assert worker.status.state == "loaded"
+
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "config.json").write_text("{ not json")
+    (corrupt / "model.safetensors").write_bytes(b"garbage")
+    for folder, why in ((tmp_path / "missing", "does not exist"), (corrupt, "")):
+        bad = ClvnetSettings(checkpoint=str(folder), device="cpu", max_caption_tokens=8)
+        worker.configure(bad.model_config())
+        count = len(record.failed)
+        wait_until(lambda count=count: len(record.failed) > count, 30, "the load failure")
+        token, sentence = record.failed[-1]
+        assert token == 0 and str(folder) in sentence and why in sentence
+        assert "stays loaded" in sentence
+        assert worker.status.state == "loaded"
+        assert worker.status.checkpoint == str(settings.checkpoint)
+
+    token = worker.submit(prepare_window(cogeo_layer, box, 0.5), settings)
+    wait_until(lambda: record.settled(token), 60, "a request on the previous model")
+    assert record.results[-1][0] == token
+
+
+def test_missing_checkpoint_without_a_loaded_model_fails_cleanly(
+    worker, cogeo_layer, tmp_path, wait_until
+):
+    bad = ClvnetSettings(checkpoint=str(tmp_path / "nowhere"), device="cpu")
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.3, 0.3, 0.5, 0.5), bad)
+    wait_until(lambda: worker.record.settled(token), 60, "the failure")
+    assert any("nowhere" in sentence for _, sentence in worker.record.failed)
+    assert worker.record.failed[-1] == (token, "The model is not loaded.")
+    assert worker.status.state == "not loaded"
+
+
+def test_cuda_without_cuda_falls_back_to_cpu(
+    worker, cogeo_layer, settings, monkeypatch, wait_until
+):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    settings.device = "cuda"
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.3, 0.3, 0.5, 0.5), settings)
+    wait_until(lambda: worker.record.settled(token), 60, "the prediction")
+    assert any("cuda" in n and "CPU" in n for n in worker.record.notices)
+    assert worker.record.results and worker.status.device == "cpu"
