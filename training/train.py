@@ -232,6 +232,25 @@ def to_device(batch: Dict[str, Any], device: torch.device) -> Dict[str, Any]:
     return out
 
 
+class TrainStep(torch.nn.Module):
+    """Model plus loss as one module, so DDP sees the loss as the output and can tell which
+    parameters a batch left unused (e.g. no relation labels)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch: Dict[str, Any]):
+        output = self.model(
+            batch["images"],
+            batch["boxes"],
+            batch["caption_ids"],
+            batch["caption_mask"],
+            gt_masks=batch["masks"],
+        )
+        return clvnet_loss(output, batch, self.model.cfg.loss)
+
+
 # --------------------------------------------------------------------------- states
 def rng_state() -> Dict[str, Any]:
     np_state = np.random.get_state()
@@ -353,8 +372,11 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
         scheduler.load_state_dict(state["scheduler"])
         step, wall_before = state["step"], state["wall_seconds"]
         set_rng_state(state["rng"])
-    ddp_model = (
-        DistributedDataParallel(model, find_unused_parameters=True) if distributed else model
+    step_module = TrainStep(model)
+    ddp_step = (
+        DistributedDataParallel(step_module, find_unused_parameters=True)
+        if distributed
+        else step_module
     )
     autocast = (
         torch.autocast("cuda", dtype=torch.bfloat16)
@@ -404,14 +426,7 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                     break
                 batch = to_device(batch, device)
                 with autocast:
-                    output = ddp_model(
-                        batch["images"],
-                        batch["boxes"],
-                        batch["caption_ids"],
-                        batch["caption_mask"],
-                        gt_masks=batch["masks"],
-                    )
-                    loss, terms = clvnet_loss(output, batch, model.cfg.loss)
+                    loss, terms = ddp_step(batch)
                 (loss / cfg.grad_accum).backward()
                 total_loss += float(loss.detach()) / cfg.grad_accum
                 for key, value in terms.items():
@@ -456,9 +471,23 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     if progress is not None:
         progress.close()
     if distributed:
-        dist.barrier()
+        check_ranks_in_sync(model, out, is_main)
         dist.destroy_process_group()
     return out
+
+
+def check_ranks_in_sync(model: torch.nn.Module, out: Path, is_main: bool) -> None:
+    """Gather a checksum of every rank's weights; rank 0 records them and fails on a mismatch."""
+    local = torch.tensor(
+        [float(sum(p.detach().double().sum() for p in model.parameters()))], dtype=torch.float64
+    )
+    gathered = [torch.zeros_like(local) for _ in range(dist.get_world_size())]
+    dist.all_gather(gathered, local)
+    sums = [float(t) for t in gathered]
+    if is_main:
+        (out / "rank_checksums.json").write_text(json.dumps(sums), encoding="utf-8")
+        if len(set(sums)) != 1:
+            raise RuntimeError(f"The ranks' weights differ after training: {sums}.")
 
 
 def write_log(
