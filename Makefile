@@ -42,3 +42,6 @@ transcompile:
 
 bench: setup
 	$(PY) scripts/bench.py --out docs/benchmarks.md
+
+train-default: setup
+	bash scripts/train_default.sh

@@ -389,6 +389,8 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+        run_info = {"data": specs, "command": sys.argv, "world_size": world}
+        (out / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
     log_file = out / "log.csv"
     progress = None
     if is_main:
