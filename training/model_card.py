@@ -81,6 +81,7 @@ def write_card(
     params = sum(t.numel() for t in load_file(str(run / "model.safetensors")).values())
     data = json.loads((run / "run.json").read_text()).get("data", [])
     losses = final_losses(run)
+    enc = model_cfg["image_encoder"]
     overall = syn["metrics"]["overall"]
     bar_lines = [
         f"| {key} | {fmt(overall.get(key))} | {threshold} | "
@@ -104,14 +105,13 @@ def write_card(
         "",
         f"- Preset `{model_cfg['preset']}`, {params / 1e6:.2f} M parameters; format version "
         f"{model_cfg['format_version']}.",
-        f"- Image encoder: SAM ViT, {model_cfg['image_encoder']['embed_dim']} wide, "
-        f"{model_cfg['image_encoder']['depth']} blocks, {model_cfg['image_encoder']['img_size']} px "
-        f"input, patch {model_cfg['image_encoder']['patch_size']}.",
+        f"- Image encoder: SAM ViT, {enc['embed_dim']} wide, {enc['depth']} blocks, "
+        f"{enc['img_size']} px input, patch {enc['patch_size']}.",
         f"- VPReasoner: Llama-style causal LM from scratch, {model_cfg['reasoner']['num_layers']} "
         f"layers, width {model_cfg['reasoner']['hidden_size']}, byte-level BPE vocabulary.",
         f"- Context-Aware Mask Decoder: SAM two-way transformer, relation stage of "
-        f"{model_cfg['decoder']['relation_layers']} layers, {model_cfg['decoder']['num_predicates']}"
-        " predicates.",
+        f"{model_cfg['decoder']['relation_layers']} layers, "
+        f"{model_cfg['decoder']['num_predicates']} predicates.",
         "",
         "## Data",
         "",
