@@ -34,6 +34,15 @@ format: setup
 clean:
 	rm -rf $(VENV) dist demo_out .pytest_cache .ruff_cache
 
+demo: setup
+	$(PY) scripts/demo.py
+
+zip: transcompile
+	python3 scripts/plugin_package.py zip
+
+deploy: transcompile
+	python3 scripts/plugin_package.py deploy
+
 transup: setup
 	pylupdate5 -noobsolete clvnet_qgis/*.py clvnet_qgis/processing/*.py -ts i18n/clvnet_zh_CN.ts i18n/clvnet_fr.ts
 

@@ -129,9 +129,9 @@ class ResultLayers:
             layer.updateFields()
             layer.setCustomProperty(ROLE_PROPERTY, name)
             if name == OBJECTS:
-                _style_objects(layer)
+                style_objects(layer)
             elif name == PROMPTS:
-                _style_prompts(layer)
+                style_prompts(layer)
             self.project.addMapLayer(layer, False)
             group.addLayer(layer)
             created = True
@@ -273,7 +273,7 @@ def _to_qgs(
     return qgs
 
 
-def _style_objects(layer: QgsVectorLayer) -> None:
+def style_objects(layer: QgsVectorLayer) -> None:
     """Semi-transparent fill and solid outline in each object's colour, phrase labels."""
     symbol = QgsFillSymbol.createSimple({"outline_width": "0.6"})
     fill = symbol.symbolLayer(0)
@@ -303,7 +303,7 @@ def _style_objects(layer: QgsVectorLayer) -> None:
     layer.setLabelsEnabled(True)
 
 
-def _style_prompts(layer: QgsVectorLayer) -> None:
+def style_prompts(layer: QgsVectorLayer) -> None:
     """The drawn boxes: dashed outline, no fill."""
     symbol = QgsFillSymbol.createSimple(
         {

@@ -92,8 +92,9 @@ class Predictor:
         folder = Path(checkpoint) if checkpoint else default_checkpoint_dir()
         if checkpoint is None and not (folder / "model.safetensors").is_file():
             raise InputError(
-                "No bundled default checkpoint is installed yet; pass --checkpoint DIR "
-                "(make one with 'python -m model_core init' or the training package)."
+                f"No bundled default checkpoint is installed in '{folder}'; choose a checkpoint "
+                "folder (--checkpoint DIR on the command line) or build it with "
+                "'make train-default'."
             )
         resolve_device(device)  # fail on a bad device before the slow load
         model, tokenizer = load_checkpoint(folder)

@@ -12,6 +12,7 @@ import numpy as np
 from affine import Affine
 from osgeo import ogr, osr
 from rasterio.features import shapes
+from shapely import wkb as shapely_wkb
 from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import make_valid
@@ -82,10 +83,11 @@ def _polygon_parts(geom) -> List[Polygon]:
 def polygon_area_m2(geom, crs_wkt: Optional[str]) -> Optional[float]:
     """Ground area of a shapely (Multi)Polygon in square metres.
 
-    Projected (or local) CRS: planar area times the square of the CRS's metres per unit.
-    Geographic CRS (coordinates in lon, lat order): area after projecting to a Lambert
-    azimuthal equal-area projection on the same ellipsoid centred on the geometry, which keeps
-    areas exactly (edges are taken as straight in that projection; negligible for objects).
+    Geographic and projected CRSs: area after projecting to a Lambert azimuthal equal-area
+    projection on the same ellipsoid centred on the geometry, which keeps areas (a planar area
+    in e.g. Web Mercator overstates ground area by 1/cos^2(latitude)). Edges are taken as
+    straight in that projection, negligible for objects. Local CRS: planar area times the square
+    of its metres per unit.
 
     Returns:
         The area, or None without a geometry, without a CRS, or for a geocentric CRS.
@@ -94,7 +96,14 @@ def polygon_area_m2(geom, crs_wkt: Optional[str]) -> Optional[float]:
         return None
     srs = osr.SpatialReference()
     srs.ImportFromWkt(crs_wkt)
-    if srs.IsProjected() or srs.IsLocal():
+    if srs.IsProjected():
+        geographic = srs.CloneGeogCS()
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        geographic.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        lon_lat = ogr.CreateGeometryFromWkb(bytes(geom.wkb))
+        lon_lat.Transform(osr.CoordinateTransformation(srs, geographic))
+        return _geographic_area_m2(shapely_wkb.loads(bytes(lon_lat.ExportToWkb())), geographic)
+    if srs.IsLocal():
         return float(geom.area) * srs.GetLinearUnits() ** 2
     if srs.IsGeographic():
         return _geographic_area_m2(geom, srs)

@@ -234,11 +234,11 @@ class QgisProcess:
         enabled = self.run("plugins", "enable", "clvnet")
         assert enabled.returncode == 0, enabled.stdout + enabled.stderr
 
-    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        """Run ``qgis_process.bin ARGS``; returns the completed process (text output)."""
+    def run(self, *args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+        """Run ``qgis_process.bin ARGS`` (``env`` overrides variables); the completed process."""
         return subprocess.run(
             [str(QGIS_PROCESS), *args],
-            env=self.env,
+            env=dict(self.env, **env),
             cwd=self.cwd,
             capture_output=True,
             text=True,

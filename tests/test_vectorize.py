@@ -1,5 +1,7 @@
 """Mask -> MultiPolygon: exact coordinates, holes, slivers, simplification, validity, areas."""
 
+import math
+
 import numpy as np
 import pytest
 from affine import Affine
@@ -124,11 +126,23 @@ def test_nothing_left_gives_none():
     assert mask_to_multipolygon(speck, TRANSFORM, min_area_px=4.0) is None
 
 
-def test_area_projected_uses_unit_factor():
-    square = box(0, 0, 100, 100)
-    assert polygon_area_m2(square, CRS.from_epsg(32618).to_wkt()) == pytest.approx(10000.0)
+def test_area_projected_is_ground_area():
+    # Near a UTM central meridian the map scale is 0.9996: ground area = planar / 0.9996^2.
+    square = box(500000, 4500000, 500100, 4500100)
+    utm = CRS.from_epsg(32618).to_wkt()
+    assert polygon_area_m2(square, utm) == pytest.approx(10000.0 / 0.9996**2, rel=1e-4)
     feet = CRS.from_epsg(2263).to_wkt()  # NY Long Island, US survey feet
-    assert polygon_area_m2(square, feet) == pytest.approx(10000.0 * (1200 / 3937) ** 2)
+    ny = box(1000000, 200000, 1000100, 200100)
+    assert polygon_area_m2(ny, feet) == pytest.approx(10000.0 * (1200 / 3937) ** 2, rel=1e-3)
+    # EPSG:3857 is spherical Mercator on WGS 84 coordinates: ground/map area at latitude phi is
+    # cos^2(phi) * (1 - e^2) / (1 - e^2 sin^2(phi))^2 (prime-vertical and meridian radii).
+    y60 = 6378137.0 * math.log(math.tan(math.pi / 4 + math.radians(60) / 2))
+    mercator = box(0, y60, 100, y60 + 100)
+    e2 = 0.00669437999014
+    expected = 2500.0 * (1 - e2) / (1 - e2 * math.sin(math.radians(60)) ** 2) ** 2
+    assert polygon_area_m2(mercator, CRS.from_epsg(3857).to_wkt()) == pytest.approx(
+        expected, rel=1e-4
+    )
     assert polygon_area_m2(square, None) is None
     assert polygon_area_m2(None, feet) is None
 

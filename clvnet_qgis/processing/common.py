@@ -1,0 +1,323 @@
+"""What both CLV-Net algorithms share: parameters and the per-box loop.
+
+Subclasses add their box parameters and turn them into ``BoxPrompt``s in the raster's CRS;
+``ClvnetAlgorithmBase.describeBoxes`` then reads each box's window, runs the model (loaded once
+per run, shared across runs by ``predictor_cache``) and writes the three sinks.
+"""
+
+import threading
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from qgis.core import (
+    QgsField,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsWkbTypes,
+)
+
+from ..i18n import tr
+from ..layers import (
+    OBJECT_FIELDS,
+    OBJECTS,
+    PROMPT_FIELDS,
+    PROMPTS,
+    RELATION_FIELDS,
+    RELATIONS,
+)
+from .inference import describe
+from .outputs import OutputSinks, carried_field, make_fields
+from .predictor_cache import cached_predictor
+from .prompts import BoxPrompt, SkipLog
+from .raster_input import RasterInput
+from .styling import style_loaded_output
+
+if TYPE_CHECKING:
+    from model_core.predictor import Predictor
+
+DEVICES = ["auto", "cpu", "cuda"]
+"""Values of the DEVICE parameter (static strings, so scripts pass ``DEVICE=cpu``)."""
+
+
+class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
+    """Shared parameters and the box loop of ``clvnet:segment_describe_*``."""
+
+    INPUT = "INPUT"
+    CHECKPOINT = "CHECKPOINT"
+    DEVICE = "DEVICE"
+    CONTEXT = "CONTEXT"
+    OUTPUT = "OUTPUT"
+    OUTPUT_RELATIONS = "OUTPUT_RELATIONS"
+    OUTPUT_PROMPTS = "OUTPUT_PROMPTS"
+    PROCESSED_COUNT = "PROCESSED_COUNT"
+    SKIPPED_COUNT = "SKIPPED_COUNT"
+    OBJECT_COUNT = "OBJECT_COUNT"
+
+    LAYER_NAMES = {OUTPUT: OBJECTS, OUTPUT_RELATIONS: RELATIONS, OUTPUT_PROMPTS: PROMPTS}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raster: Optional[RasterInput] = None
+
+    def createInstance(self) -> "ClvnetAlgorithmBase":
+        """A fresh instance per run (Processing runs clones, possibly in parallel)."""
+        return type(self)()
+
+    def tags(self) -> List[str]:
+        """Search words for the toolbox."""
+        return tr(
+            "clvnet,segmentation,caption,grounded,describe,relations,ai,deep learning,sam"
+        ).split(",")
+
+    def addRasterParameter(self) -> None:
+        """INPUT: the raster layer to describe."""
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Raster layer")))
+
+    def addModelParameters(self) -> None:
+        """CHECKPOINT, DEVICE and CONTEXT (all with defaults)."""
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.CHECKPOINT,
+                tr("Checkpoint folder (empty: the bundled model)"),
+                behavior=QgsProcessingParameterFile.Folder,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.DEVICE,
+                tr("Device"),
+                options=DEVICES,
+                defaultValue=DEVICES[0],
+                usesStaticStrings=True,
+            )
+        )
+        context = QgsProcessingParameterNumber(
+            self.CONTEXT,
+            tr("Context margin (fraction of the box's longer side)"),
+            type=QgsProcessingParameterNumber.Double,
+            defaultValue=0.5,
+            minValue=0.0,
+            maxValue=4.0,
+        )
+        self.addParameter(context)
+
+    def addOutputParameters(self) -> None:
+        """OUTPUT (objects), OUTPUT_RELATIONS (table), OUTPUT_PROMPTS (boxes) and counts."""
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT,
+                tr("Objects"),
+                QgsProcessing.TypeVectorPolygon,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_RELATIONS,
+                tr("Relations"),
+                QgsProcessing.TypeVector,
+                optional=True,
+                createByDefault=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_PROMPTS,
+                tr("Boxes with captions"),
+                QgsProcessing.TypeVectorPolygon,
+                optional=True,
+                createByDefault=True,
+            )
+        )
+        for name, text in (
+            (self.PROCESSED_COUNT, tr("Boxes described")),
+            (self.SKIPPED_COUNT, tr("Boxes skipped")),
+            (self.OBJECT_COUNT, tr("Objects found")),
+        ):
+            self.addOutput(QgsProcessingOutputNumber(name, text))
+
+    def prepareAlgorithm(
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> bool:
+        """Capture the raster layer on the main thread (layers are not thread-safe)."""
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException(self.invalidRasterError(parameters, self.INPUT))
+        self.raster = RasterInput.from_layer(layer, context)
+        return True
+
+    def describeBoxes(
+        self,
+        prompts: List[BoxPrompt],
+        id_field: Optional[QgsField],
+        skips: SkipLog,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Dict[str, Any]:
+        """Run the model on every prompt and write the sinks; returns the algorithm's results."""
+        from model_core.errors import Cancelled, InputError
+
+        out_field = carried_field(id_field) if id_field is not None else None
+        predictor, lock = self._loadPredictor(parameters, context, feedback)
+        sinks = self._openSinks(parameters, context, out_field)
+        margin = self.parameterAsDouble(parameters, self.CONTEXT, context)
+        done, skipped_before = 0, skips.count
+        try:
+            with lock:
+                for index, result in describe(
+                    self.raster, prompts, predictor, margin, skips, feedback.isCanceled
+                ):
+                    if feedback.isCanceled():
+                        break
+                    prompt = prompts[index]
+                    sinks.write(prompt, result, predictor.model_name)
+                    done += 1
+                    self._reportBox(feedback, prompt.box_id, result)
+                    handled = done + skips.count - skipped_before
+                    feedback.setProgress(100.0 * handled / len(prompts))
+        except Cancelled:
+            pass
+        except InputError as err:
+            raise QgsProcessingException(str(err)) from err
+
+        if sinks.truncated:
+            feedback.pushWarning(
+                tr(
+                    "Shapefile output: texts longer than 254 bytes were truncated; "
+                    "use a GeoPackage to keep them whole."
+                )
+            )
+        feedback.pushInfo(
+            tr("{0} boxes described, {1} skipped, {2} objects found.").format(
+                done, skips.count, sinks.object_count
+            )
+        )
+        if done == 0 and skips.count and not feedback.isCanceled():
+            raise QgsProcessingException(
+                tr(
+                    "None of the {0} boxes could be described on the raster layer '{1}'; "
+                    "check that they overlap it (and the box layer's CRS)."
+                ).format(skips.count, self.raster.name)
+            )
+        return {
+            self.OUTPUT: sinks.objects_id,
+            self.OUTPUT_RELATIONS: sinks.relations_id or None,
+            self.OUTPUT_PROMPTS: sinks.prompts_id or None,
+            self.PROCESSED_COUNT: done,
+            self.SKIPPED_COUNT: skips.count,
+            self.OBJECT_COUNT: sinks.object_count,
+        }
+
+    def _openSinks(
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        out_field: Optional[QgsField],
+    ) -> "OutputSinks":
+        """Create the three sinks in the raster's CRS (the optional two may be skipped)."""
+        crs = self.raster.crs
+        objects, objects_id = self.parameterAsSink(
+            parameters,
+            self.OUTPUT,
+            context,
+            make_fields(OBJECT_FIELDS, out_field),
+            QgsWkbTypes.MultiPolygon,
+            crs,
+        )
+        if objects is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        relations, relations_id = self.parameterAsSink(
+            parameters,
+            self.OUTPUT_RELATIONS,
+            context,
+            make_fields(RELATION_FIELDS, out_field),
+            QgsWkbTypes.NoGeometry,
+        )
+        prompts, prompts_id = self.parameterAsSink(
+            parameters,
+            self.OUTPUT_PROMPTS,
+            context,
+            make_fields(PROMPT_FIELDS, out_field),
+            QgsWkbTypes.Polygon,
+            crs,
+        )
+        for output, dest in (
+            (self.OUTPUT, objects_id),
+            (self.OUTPUT_RELATIONS, relations_id),
+            (self.OUTPUT_PROMPTS, prompts_id),
+        ):
+            if dest and context.willLoadLayerOnCompletion(dest):
+                style_loaded_output(context, dest, self.LAYER_NAMES[output])
+        shapefile = any(
+            str(dest).lower().endswith(".shp") for dest in (objects_id, prompts_id) if dest
+        )
+        return OutputSinks(
+            objects,
+            objects_id,
+            relations,
+            relations_id or "",
+            prompts,
+            prompts_id or "",
+            source=self.raster.source,
+            carry=out_field is not None,
+            shapefile=shapefile,
+        )
+
+    def _loadPredictor(
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Tuple["Predictor", threading.Lock]:
+        """The (predictor, lock) for the CHECKPOINT and DEVICE parameters, loaded if needed.
+
+        CUDA asked for on a machine without it falls back to the CPU with a warning.
+        """
+        from model_core.errors import InputError
+
+        checkpoint = self.parameterAsFile(parameters, self.CHECKPOINT, context) or None
+        device = self.parameterAsEnumString(parameters, self.DEVICE, context) or DEVICES[0]
+        feedback.setProgressText(tr("Loading the CLV-Net model…"))
+        try:
+            import torch
+
+            if device == "cuda" and not torch.cuda.is_available():
+                feedback.pushWarning(tr("CUDA is not available here; running on the CPU."))
+                device = "cpu"
+            predictor, lock = cached_predictor(checkpoint, device)
+        except ImportError as err:
+            raise QgsProcessingException(
+                tr(
+                    "CLV-Net needs the Python packages torch, transformers, segment_anything and "
+                    "rasterio in QGIS's Python ({0}); install them with the plugin's dependency "
+                    "dialog, or add the folder that holds them to PYTHONPATH."
+                ).format(err)
+            ) from err
+        except InputError as err:
+            raise QgsProcessingException(str(err)) from err
+        feedback.pushInfo(
+            tr("Model {0} ({1}) on {2}.").format(
+                predictor.model_name, predictor.checkpoint_dir, predictor.device
+            )
+        )
+        feedback.setProgressText(tr("Describing boxes…"))
+        return predictor, lock
+
+    @staticmethod
+    def _reportBox(feedback: QgsProcessingFeedback, box_id: Any, result: Any) -> None:
+        """Log a box's caption and objects (the log is what qgis_process users read)."""
+        feedback.pushInfo(tr("Box {0}: {1}").format(box_id, result.caption))
+        for obj_id, obj in enumerate(result.objects):
+            feedback.pushInfo(f"  [{obj_id}] {obj.phrase} ({obj.score:.2f})")

@@ -1,0 +1,145 @@
+"""The algorithms from the command line: ``qgis_process.bin`` with the repository as the plugin.
+
+Each call starts QGIS and torch afresh (about 10 s), so this module keeps to three calls.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import REPO, real
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsFeature,
+    QgsGeometry,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+BOXES = (0.10, 0.15, 0.25, 0.28), (0.45, 0.40, 0.60, 0.52), (0.70, 0.70, 0.82, 0.86)
+
+
+@pytest.fixture(scope="module")
+def repo_process(qgis_process):
+    return qgis_process(REPO)
+
+
+def write_boxes(path: Path, raster: QgsRasterLayer, fractions) -> Path:
+    """A GeoPackage of boxes in EPSG:4326 (the raster is in EPSG:3857) with a ``name`` field."""
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4326&field=name:string(20)", "boxes", "memory")
+    to_wgs84 = QgsCoordinateTransform(raster.crs(), layer.crs(), QgsCoordinateTransformContext())
+    ext = raster.extent()
+    features = []
+    for k, (x0, y0, x1, y1) in enumerate(fractions):
+        rect = QgsRectangle(
+            ext.xMinimum() + x0 * ext.width(),
+            ext.yMinimum() + y0 * ext.height(),
+            ext.xMinimum() + x1 * ext.width(),
+            ext.yMinimum() + y1 * ext.height(),
+        )
+        geometry = QgsGeometry.fromRect(rect)
+        geometry.transform(to_wgs84)
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(geometry)
+        feature.setAttributes([f"box-{k}"])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(
+        layer, str(path), QgsCoordinateTransformContext(), options
+    )
+    assert error[0] == QgsVectorFileWriter.NoError, error
+    return path
+
+
+def test_list_shows_both_algorithms(repo_process):
+    listing = repo_process.run("list")
+    assert listing.returncode == 0, listing.stderr
+    assert "clvnet:segment_describe_boxes" in listing.stdout
+    assert "clvnet:segment_describe_extent" in listing.stdout
+
+
+def test_run_boxes_into_one_geopackage_with_json_output(
+    repo_process, processing_checkpoint, tmp_path
+):
+    raster = QgsRasterLayer(str(real("cogeo")), "cogeo")
+    boxes = write_boxes(tmp_path / "boxes.gpkg", raster, BOXES)
+    out = tmp_path / "clvnet.gpkg"
+
+    def table(name: str, geometry: str = " (geom)") -> str:
+        return f"ogr:dbname='{out}' table=\"{name}\"{geometry}"
+
+    report = repo_process.run_json(
+        "clvnet:segment_describe_boxes",
+        INPUT=str(real("cogeo")),
+        BOXES=str(boxes),
+        ID_FIELD="name",
+        CHECKPOINT=str(processing_checkpoint),
+        DEVICE="cpu",
+        CONTEXT="0.5",
+        OUTPUT=table("clvnet_objects"),
+        OUTPUT_RELATIONS=table("clvnet_relations", ""),
+        OUTPUT_PROMPTS=table("clvnet_prompts"),
+    )
+    results = report["results"]
+    assert results["PROCESSED_COUNT"] == 3 and results["SKIPPED_COUNT"] == 0
+    assert results["OBJECT_COUNT"] == 12
+    assert results["OUTPUT"] == f"{out}|layername=clvnet_objects"
+    assert sum(line.startswith("Box ") for line in report["log"]["info"]) == 3
+
+    objects = QgsVectorLayer(results["OUTPUT"], "objects")
+    assert objects.featureCount() == 12
+    assert objects.crs() == QgsCoordinateReferenceSystem("EPSG:3857")
+    assert QgsWkbTypes.flatType(objects.wkbType()) == QgsWkbTypes.MultiPolygon
+    assert {f["name"] for f in objects.getFeatures()} == {"box-0", "box-1", "box-2"}
+    prompts = QgsVectorLayer(results["OUTPUT_PROMPTS"], "prompts")
+    assert prompts.featureCount() == 3
+    relations = QgsVectorLayer(results["OUTPUT_RELATIONS"], "relations")
+    assert relations.featureCount() == 36 and not relations.isSpatial()
+    field_names = [f.name() for f in relations.fields() if f.name() != "fid"]
+    assert field_names == ["box_id", "subj_id", "predicate", "obj_id", "score", "name"]
+
+
+def test_zero_features_fail_with_the_reason(repo_process, processing_checkpoint, tmp_path):
+    raster = QgsRasterLayer(str(real("cogeo")), "cogeo")
+    boxes = write_boxes(tmp_path / "empty.gpkg", raster, [])
+    done = repo_process.run(
+        "run",
+        "clvnet:segment_describe_boxes",
+        "--",
+        f"INPUT={real('cogeo')}",
+        f"BOXES={boxes}",
+        f"CHECKPOINT={processing_checkpoint}",
+        f"OUTPUT={tmp_path / 'out.gpkg'}",
+    )
+    assert done.returncode != 0
+    assert "The box layer has no features" in done.stdout + done.stderr
+    assert not (tmp_path / "out.gpkg").exists()
+
+
+def test_missing_model_packages_say_what_to_install(repo_process, processing_checkpoint, tmp_path):
+    """A QGIS whose Python lacks torch (hidden here by a stub that fails to import)."""
+    stub = tmp_path / "stubs" / "torch"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text("raise ImportError(\"No module named 'torch'\")\n")
+    done = repo_process.run(
+        "run",
+        "clvnet:segment_describe_extent",
+        "--",
+        f"INPUT={real('cogeo')}",
+        "EXTENT=14322000,14322150,4532600,4532750",
+        f"CHECKPOINT={processing_checkpoint}",
+        f"OUTPUT={tmp_path / 'out.gpkg'}",
+        PYTHONPATH=os.pathsep.join([str(stub.parent), repo_process.env["PYTHONPATH"]]),
+    )
+    assert done.returncode != 0
+    message = done.stdout + done.stderr
+    assert "CLV-Net needs the Python packages torch" in message and "PYTHONPATH" in message
+    assert "Traceback" not in message
+    assert not (tmp_path / "out.gpkg").exists()
