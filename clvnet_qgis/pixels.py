@@ -191,18 +191,18 @@ class WindowRequest:
     def _pixel_area_m2(
         self, crs: Optional[QgsCoordinateReferenceSystem], visible: QgsRectangle, size: int
     ) -> Optional[float]:
-        """Ground area of one rendered pixel in m^2 (ellipsoidal on a geographic CRS)."""
+        """Ground (ellipsoidal) area of one rendered pixel in m^2, as model_core measures it.
+
+        A planar area would be wrong in e.g. Web Mercator (1/cos^2 latitude too large).
+        """
         if crs is None:
             return None
-        if crs.isGeographic():
-            area = QgsDistanceArea()
-            area.setSourceCrs(crs, self.transform_context or QgsCoordinateTransformContext())
-            area.setEllipsoid(self.ellipsoid or crs.ellipsoidAcronym() or "EPSG:7030")
-            total = area.measureArea(QgsGeometry.fromRect(visible))
-            total = area.convertAreaMeasurement(total, QgsUnitTypes.AreaSquareMeters)
-            return total / float(size * size)
-        factor = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
-        return (visible.width() / size) * (visible.height() / size) * factor * factor
+        area = QgsDistanceArea()
+        area.setSourceCrs(crs, self.transform_context or QgsCoordinateTransformContext())
+        area.setEllipsoid(self.ellipsoid or crs.ellipsoidAcronym() or "EPSG:7030")
+        total = area.measureArea(QgsGeometry.fromRect(visible))
+        total = area.convertAreaMeasurement(total, QgsUnitTypes.AreaSquareMeters)
+        return total / float(size * size)
 
 
 def prepare_window(
