@@ -66,6 +66,14 @@ def final_losses(run: Path, last: int = 10) -> Dict[str, float]:
     return {k: sum(float(r[k]) for r in rows) / len(rows) for k in keys}
 
 
+def loss_by_quarter(run: Path) -> List[float]:
+    with (run / "log.csv").open() as handle:
+        losses = [float(row["loss"]) for row in csv.DictReader(handle)]
+    n = len(losses)
+    bounds = [round(n * k / 4) for k in range(5)]
+    return [sum(losses[a:b]) / max(1, b - a) for a, b in zip(bounds, bounds[1:])]
+
+
 def write_card(
     run: Path,
     synthetic: Path,
@@ -78,6 +86,7 @@ def write_card(
     model_cfg = json.loads((run / "config.json").read_text())
     state = torch.load(run / "train_state.pt", map_location="cpu", weights_only=True)
     syn = json.loads(synthetic.read_text())
+    split = syn["data"] if isinstance(syn.get("data"), dict) else {}
     params = sum(t.numel() for t in load_file(str(run / "model.safetensors")).values())
     data = json.loads((run / "run.json").read_text()).get("data", [])
     losses = final_losses(run)
@@ -116,11 +125,12 @@ def write_card(
         "## Data",
         "",
         f"- Training: `{' '.join(data)}` - synthetic scenes from "
-        f"`training.synth` (generator version {syn.get('generator', 'see report')}), generated on "
+        f"`training.synth` (generator version {split.get('generator', '?')}), generated on "
         "the fly, seed and length in the command below; augmentation: flips/rotations that update "
         "relation predicates and direction words, context jitter, colour jitter.",
-        f"- Held-out test split: {synthetic.name}: {syn['data']} ({overall['records']} records), "
-        "a seed the training never draws.",
+        f"- Held-out test split: seed {split.get('synthetic_seed', '?')}, "
+        f"{overall['records']} records of {split.get('scene_size', '?')} px scenes, one record per "
+        "scene; training draws seed 1, whose scenes never coincide with it.",
         "",
         "## Training",
         "",
@@ -141,7 +151,7 @@ def write_card(
         "AP50 with pycocotools, mIoU and recall by greedy matching. " + syn.get("encoder_note", ""),
         "",
         f"Held-out synthetic split (`python -m training.evaluate --synthetic-seed "
-        f"{syn.get('synthetic_seed', '?')} --n {overall['records']}`):",
+        f"{split.get('synthetic_seed', '?')} --n {overall['records']}`):",
         "",
         table(syn),
         "",
@@ -150,6 +160,15 @@ def write_card(
         "| metric | measured | bar | |",
         "|---|---|---|---|",
         *bar_lines,
+        "",
+        "Training loss by quarter of the run (mean of logged steps): "
+        + ", ".join(f"{v:.3f}" for v in loss_by_quarter(run))
+        + f". The loss was still falling at the end of a small budget (one 2-core CPU for "
+        f"about 40 minutes: {state['step'] * cfg['batch_size']:,} samples, each scene seen "
+        "about once), so where the bar is not met, more steps (`scripts/train_default.sh "
+        "STEPS`) or a GPU are the first thing to try. Not yet measured: how much of the "
+        "METEOR gap comes from the context phrases, whose choice of neighbours the pixels "
+        "only partly determine.",
     ]
     if real is not None and real.exists():
         rep = json.loads(real.read_text())
