@@ -224,7 +224,7 @@ class Predictor:
             binary = (logits > 0).cpu().numpy()
             if window.valid is not None:
                 binary &= window.valid[None]
-            scores = torch.sigmoid(decoded.scores.float()[rows]).cpu().tolist()
+            scores = mask_confidence(logits)
             phrases = phrases_for_segs(result.tagged_caption, len(rows))
             result.objects = [
                 DetectedObject(phrase=p, mask=m, score=float(s))
@@ -233,6 +233,19 @@ class Predictor:
             result.relations = relations_from_logits(
                 decoded.relation_logits[b].float(), self.model.cfg.predicates
             )
+
+
+def mask_confidence(logits: torch.Tensor) -> List[float]:
+    """Mean probability inside each predicted mask (N, H, W logits -> N scores in 0..1).
+
+    The decoder's quality head is not trained by the current losses, so the score reported
+    for an object is how sure the mask itself is where it says "object"; 0 for an empty mask.
+    """
+    prob = torch.sigmoid(logits)
+    inside = prob > 0.5
+    total = (prob * inside).sum(dim=(1, 2))
+    count = inside.sum(dim=(1, 2)).clamp_min(1)
+    return (total / count).cpu().tolist()
 
 
 def phrases_for_segs(tagged: str, count: int) -> List[str]:

@@ -113,3 +113,13 @@ def test_kv_cache_gives_the_same_tokens(tiny):
 
 def test_phrases_for_segs_handles_missing_phrases():
     assert phrases_for_segs("<p> a road </p> [SEG] and [SEG]", 2) == ["a road", "object 2"]
+
+
+def test_mask_confidence_is_mean_probability_inside_the_mask():
+    from model_core.predictor import mask_confidence
+
+    logits = torch.full((2, 4, 4), -10.0)
+    logits[0, :2, :2] = 2.0  # p = 0.881 inside, the rest outside
+    scores = mask_confidence(logits)
+    assert scores[0] == pytest.approx(torch.sigmoid(torch.tensor(2.0)).item())
+    assert scores[1] == 0.0
