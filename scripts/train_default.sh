@@ -49,4 +49,8 @@ mkdir -p "$dest"
 cp "$RUN"/{config.json,model.safetensors,tokenizer.json,MODEL_CARD.md} "$dest"/
 cp "$RUN/eval_synthetic.json" "$dest/eval_synthetic.json"
 [ -f "$RUN/eval_real.json" ] && cp "$RUN/eval_real.json" "$dest/eval_real.json"
+if [ ${#ablations[@]} -gt 0 ]; then
+  mkdir -p "$dest/ablations"
+  cp runs/ablation/*.json "$dest/ablations/"
+fi
 echo "installed $dest"
