@@ -194,7 +194,8 @@ def write_card(
             f"{first['metrics']['overall']['records']} held-out records (seed "
             f"{abl_split.get('synthetic_seed', '?')}). At this short budget differences of a few "
             "hundredths may be noise (one seed per row; run-to-run spread not measured); "
-            "relation accuracy is over the few pairs whose objects were both matched (last column).",
+            "relation accuracy is over the few pairs whose objects were both matched "
+            "(last column).",
             "",
             "| variant | " + " | ".join(label for _, label in METRICS) + " | pairs |",
             "|---" * (len(METRICS) + 2) + "|",
