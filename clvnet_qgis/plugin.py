@@ -6,6 +6,7 @@ action, the toolbar, the dock, the map tool and the provider, and ends the worke
 """
 
 import configparser
+import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -275,7 +276,9 @@ class ClvnetPlugin:
 
     def _settings(self) -> None:
         current = ClvnetSettings.load()
-        devices = cuda_devices() if dependencies.importable("torch") else []
+        # Importing torch here would freeze QGIS for seconds on the GUI thread: list the GPUs
+        # only once the worker has loaded it ("auto" picks CUDA by itself meanwhile).
+        devices = cuda_devices() if "torch" in sys.modules else []
         dialog = SettingsDialog(current, devices, self.iface.mainWindow())
         if dialog.exec_():
             chosen = dialog.settings()

@@ -23,6 +23,11 @@ def checkpoint(tmp_path_factory):
     return init_checkpoint("tiny", tmp_path_factory.mktemp("ckpt") / "tiny")
 
 
+def cogeo_box():
+    """Arguments of a valid pixel box on cogeo.tif, for tests about everything else."""
+    return ["--raster", real("cogeo"), "--box", "10,10,200,200", "--box-crs", "pixel"]
+
+
 def run(capsys, *args):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
@@ -186,12 +191,7 @@ def test_bad_checkpoints_exit_2(capsys, tmp_path, checkpoint, how):
     code, _, err = run(
         capsys,
         "predict",
-        "--raster",
-        real("cogeo"),
-        "--box",
-        "10,10,200,200",
-        "--box-crs",
-        "pixel",
+        *cogeo_box(),
         "--checkpoint",
         bad,
         "--out",
@@ -208,12 +208,7 @@ def test_cuda_without_cuda_exits_2(capsys, checkpoint):
     code, _, err = run(
         capsys,
         "predict",
-        "--raster",
-        real("cogeo"),
-        "--box",
-        "10,10,200,200",
-        "--box-crs",
-        "pixel",
+        *cogeo_box(),
         "--checkpoint",
         checkpoint,
         "--device",
@@ -226,12 +221,7 @@ def test_output_folder_missing_or_not_writable(capsys, tmp_path, checkpoint, mon
     code, _, err = run(
         capsys,
         "predict",
-        "--raster",
-        real("cogeo"),
-        "--box",
-        "10,10,200,200",
-        "--box-crs",
-        "pixel",
+        *cogeo_box(),
         "--checkpoint",
         checkpoint,
         "--out",
@@ -242,12 +232,7 @@ def test_output_folder_missing_or_not_writable(capsys, tmp_path, checkpoint, mon
     code, _, err = run(
         capsys,
         "predict",
-        "--raster",
-        real("cogeo"),
-        "--box",
-        "10,10,200,200",
-        "--box-crs",
-        "pixel",
+        *cogeo_box(),
         "--checkpoint",
         checkpoint,
         "--out",
