@@ -438,3 +438,14 @@ def test_synthetic_items_match_the_written_dataset(tmp_path, tok):
         from_file = ds[by_id[sample["record_id"]]]
         for key in ("image", "box", "caption_ids", "masks", "relations"):
             assert torch.equal(sample[key], from_file[key]), key
+
+
+def test_scene_without_records_gets_a_deterministic_substitute(tok):
+    """Scene 137390 of seed 1 (scene seed 237393) yields no record; it crashed a DataLoader
+    worker mid-run once. The dataset must give a substitute sample, the same every time."""
+    synth = pytest.importorskip("training.synth")
+    assert synth.generate_records(synth.scene_seed(1, 137390), size=384, n_records=3)[1] == []
+    ds = SyntheticDataset(tok, seed=1, length=1_000_000, size=128)
+    first, again = ds[137390], ds[137390]
+    assert torch.equal(first["image"], again["image"]) and first["caption"] == again["caption"]
+    assert int((first["caption_ids"] == tok.seg_id).sum()) == len(first["masks"]) >= 1

@@ -115,3 +115,61 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert losses(out)[-3:] == losses(reference)[-3:]
+
+
+def test_reused_tokenizer_machine_record_and_model_card(tmp_path):
+    """``tokenizer=FILE`` skips learning a vocabulary; run.json says where the run trained; the
+    model card reads every number from the run's files and the evaluation report."""
+    from model_core.tokenizer import CaptionTokenizer
+    from training.model_card import write_card
+
+    bundled = REPO / "model_core" / "checkpoints" / "clvnet-tiny" / "tokenizer.json"
+    out = tmp_path / "run"
+    proc = run(
+        [
+            sys.executable,
+            "-m",
+            "training.train",
+            *train_cmd(out, 2, 2, extra=[f"tokenizer={bundled}"]),
+        ]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = "three small white vehicles are parked <p> next to </p> a road [SEG]"
+    assert CaptionTokenizer.from_file(out / "tokenizer.json").encode(
+        text
+    ) == CaptionTokenizer.from_file(bundled).encode(text)
+    assert "CPU only" in json.loads((out / "run.json").read_text())["machine"]
+
+    overall = {"records": 3, "miou": 0.75, "ap50": 0.25, "recall": 0.5, "meteor": 0.4, "cider": 2.0}
+    report = tmp_path / "eval.json"
+    report.write_text(
+        json.dumps(
+            {"data": {"synthetic_seed": 777, "generator": "1.0"}, "metrics": {"overall": overall}}
+        )
+    )
+    card = write_card(out, report, None, [], tmp_path / "card.md", "make train-default")
+    assert "2 steps of batch 2 x accumulation 1 x 1 process(es) = 4 samples" in card
+    assert "CPU only" in card
+    assert "| miou | 0.750 | 0.7 | met |" in card
+    assert "| ap50 | 0.250 | 0.5 | **not met** |" in card
+
+
+def test_bad_precision_and_auto_workers():
+    from training.train import data_workers
+
+    proc = run(
+        [
+            sys.executable,
+            "-m",
+            "training.train",
+            "--data",
+            "synthetic:1:4",
+            "--out",
+            "/nonexistent/x",
+            "--set",
+            "precision=fp8",
+        ]
+    )
+    assert proc.returncode == 2 and "precision must be 'bf16' or 'fp32'" in proc.stderr
+    assert data_workers(0) == 0 and data_workers(3) == 3
+    assert data_workers(-1) == max(1, (os.cpu_count() or 2) - 1)

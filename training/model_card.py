@@ -8,8 +8,6 @@ regenerated and checked: ``python -m training.model_card --run DIR --synthetic R
 import argparse
 import csv
 import json
-import os
-import platform
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -26,16 +24,6 @@ METRICS = (
     ("relation_accuracy", "relation acc."),
 )
 BAR = {"miou": 0.70, "ap50": 0.50, "recall": 0.50, "meteor": 0.35, "cider": 1.0}
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def fmt(value: Optional[float]) -> str:
@@ -59,19 +47,67 @@ def table(report: Dict) -> str:
     return "\n".join([head, rule, *metric_rows(report)])
 
 
-def final_losses(run: Path, last: int = 10) -> Dict[str, float]:
+def log_rows(run: Path) -> List[Dict[str, str]]:
     with (run / "log.csv").open() as handle:
-        rows = list(csv.DictReader(handle))[-last:]
+        return list(csv.DictReader(handle))
+
+
+def final_losses(run: Path, last: int = 10) -> Dict[str, float]:
+    rows = log_rows(run)[-last:]
     keys = [k for k in rows[0] if k not in ("step", "lr", "time", "samples_per_s") and rows[0][k]]
     return {k: sum(float(r[k]) for r in rows) / len(rows) for k in keys}
 
 
 def loss_by_quarter(run: Path) -> List[float]:
-    with (run / "log.csv").open() as handle:
-        losses = [float(row["loss"]) for row in csv.DictReader(handle)]
+    losses = [float(row["loss"]) for row in log_rows(run)]
     n = len(losses)
     bounds = [round(n * k / 4) for k in range(5)]
     return [sum(losses[a:b]) / max(1, b - a) for a, b in zip(bounds, bounds[1:])]
+
+
+def run_stats(run: Path) -> Dict[str, float]:
+    """Steps done and wall seconds: from ``train_state.pt``, else from ``log.csv``'s clock
+    (a run copied without its optimiser state; the wall time is then extrapolated from the
+    logged steps to all steps, start-up excluded)."""
+    state_file = run / "train_state.pt"
+    if state_file.is_file():
+        state = torch.load(state_file, map_location="cpu", weights_only=True)
+        return {"steps": state["step"], "wall": state["wall_seconds"]}
+    rows = log_rows(run)
+    first, last = rows[0], rows[-1]
+    steps = int(last["step"])
+    per_step = (float(last["time"]) - float(first["time"])) / max(1, steps - int(first["step"]))
+    return {"steps": steps, "wall": per_step * steps}
+
+
+def run_info(run: Path) -> Dict:
+    path = run / "run.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def config_file(info: Dict) -> str:
+    command = info.get("command", [])
+    return command[command.index("--config") + 1] if "--config" in command else "defaults"
+
+
+def stage_line(label: str, run: Path, machine: str) -> str:
+    """One bullet describing a training run: its config, schedule, samples and wall time."""
+    cfg = json.loads((run / "train_config.json").read_text())
+    info = run_info(run)
+    stats = run_stats(run)
+    world = info.get("world_size", 1)
+    samples = int(stats["steps"]) * cfg["batch_size"] * cfg["grad_accum"] * world
+    origin = "from the previous stage" if cfg.get("init_checkpoint") else "from scratch"
+    return (
+        f"- {label} (`{config_file(info)}`, {origin}): {int(stats['steps'])} steps of batch "
+        f"{cfg['batch_size']} x accumulation {cfg['grad_accum']} x {world} process(es) = "
+        f"{samples:,} samples, AdamW lr {cfg['lr']} (warmup {cfg['warmup_steps']}, cosine to "
+        f"{cfg['min_lr_ratio']}x), weight decay {cfg['weight_decay']}, clip {cfg['clip_grad']}, "
+        f"data-order seed {cfg['seed']}; {stats['wall'] / 60:.1f} min wall on "
+        f"{info.get('machine') or machine}. Loss by quarter of the stage: "
+        + ", ".join(f"{v:.3f}" for v in loss_by_quarter(run))
+        + "."
+    )
 
 
 def write_card(
@@ -81,14 +117,15 @@ def write_card(
     ablations: List[Path],
     out: Path,
     command: str,
+    stage1: Optional[Path] = None,
+    stage1_synthetic: Optional[Path] = None,
+    machine: str = "an unrecorded machine",
 ) -> str:
-    cfg = json.loads((run / "train_config.json").read_text())
     model_cfg = json.loads((run / "config.json").read_text())
-    state = torch.load(run / "train_state.pt", map_location="cpu", weights_only=True)
     syn = json.loads(synthetic.read_text())
     split = syn["data"] if isinstance(syn.get("data"), dict) else {}
     params = sum(t.numel() for t in load_file(str(run / "model.safetensors")).values())
-    data = json.loads((run / "run.json").read_text()).get("data", [])
+    data = run_info(run).get("data", [])
     losses = final_losses(run)
     enc = model_cfg["image_encoder"]
     overall = syn["metrics"]["overall"]
@@ -98,6 +135,8 @@ def write_card(
         + " |"
         for key, threshold in BAR.items()
     ]
+    stages = [stage_line("Stage 1", stage1, machine)] if stage1 else []
+    stages.append(stage_line("Stage 2" if stage1 else "Training", run, machine))
     lines = [
         f"# {model_cfg['name']}: the bundled default CLV-Net",
         "",
@@ -135,12 +174,8 @@ def write_card(
         "## Training",
         "",
         f"- Command: `{command}`",
-        f"- {state['step']} steps of batch {cfg['batch_size']} x accumulation {cfg['grad_accum']}, "
-        f"AdamW lr {cfg['lr']} (warmup {cfg['warmup_steps']}, cosine to {cfg['min_lr_ratio']}x), "
-        f"weight decay {cfg['weight_decay']}, clip {cfg['clip_grad']}.",
+        *stages,
         f"- Loss weights: {json.dumps(model_cfg['loss'])}.",
-        f"- Wall time {state['wall_seconds'] / 60:.1f} min on {cpu_name()} "
-        f"({os.cpu_count()} cores, {cfg.get('threads') or 'default'} torch threads), CPU only.",
         "- Mean of the last 10 logged steps: "
         + ", ".join(f"{k} {v:.3f}" for k, v in losses.items())
         + ".",
@@ -160,16 +195,16 @@ def write_card(
         "| metric | measured | bar | |",
         "|---|---|---|---|",
         *bar_lines,
-        "",
-        "Training loss by quarter of the run (mean of logged steps): "
-        + ", ".join(f"{v:.3f}" for v in loss_by_quarter(run))
-        + f". The loss was still falling at the end of a small budget (one 2-core CPU for "
-        f"about 40 minutes: {state['step'] * cfg['batch_size']:,} samples, each scene seen "
-        "about once), so where the bar is not met, more steps (`scripts/train_default.sh "
-        "STEPS`) or a GPU are the first thing to try. Not yet measured: how much of the "
-        "METEOR gap comes from the context phrases, whose choice of neighbours the pixels "
-        "only partly determine.",
     ]
+    if stage1_synthetic is not None and stage1_synthetic.exists():
+        rep = json.loads(stage1_synthetic.read_text())
+        lines += [
+            "",
+            "The same split after stage 1 alone (what the second, lower-rate stage on a new data "
+            "order added):",
+            "",
+            table(rep),
+        ]
     if real is not None and real.exists():
         rep = json.loads(real.read_text())
         lines += [
@@ -180,34 +215,41 @@ def write_card(
             table(rep),
         ]
     if ablations:
-        first = json.loads(ablations[0].read_text())
-        abl_split = first["data"] if isinstance(first.get("data"), dict) else {}
-        abl_state = torch.load(
-            ablations[0].with_suffix("") / "train_state.pt", map_location="cpu", weights_only=True
-        )
-        lines += [
-            "",
-            "## Ablations",
-            "",
-            f"Same data (synthetic seed 1), seed and budget for every row: {abl_state['step']} "
-            f"steps each (the bundled model: {state['step']}), evaluated on "
-            f"{first['metrics']['overall']['records']} held-out records (seed "
-            f"{abl_split.get('synthetic_seed', '?')}). At this short budget differences of a few "
-            "hundredths may be noise (one seed per row; run-to-run spread not measured); "
-            "relation accuracy is over the few pairs whose objects were both matched "
-            "(last column).",
-            "",
-            "| variant | " + " | ".join(label for _, label in METRICS) + " | pairs |",
-            "|---" * (len(METRICS) + 2) + "|",
-        ]
-        for path in ablations:
-            rep = json.loads(path.read_text())
-            m = rep["metrics"]["overall"]
-            cells = " | ".join(fmt(m.get(k)) for k, _ in METRICS)
-            lines.append(f"| {path.stem} | {cells} | {m.get('relation_pairs', 0)} |")
+        lines += ablation_section(ablations, machine)
     text = "\n".join(lines) + "\n"
     out.write_text(text, encoding="utf-8")
     return text
+
+
+def ablation_section(ablations: List[Path], machine: str) -> List[str]:
+    """The ablation table; each report ``X.json`` sits beside its run folder ``X``."""
+    first = json.loads(ablations[0].read_text())
+    split = first["data"] if isinstance(first.get("data"), dict) else {}
+    run = ablations[0].with_suffix("")
+    cfg = json.loads((run / "train_config.json").read_text())
+    stats = run_stats(run)
+    lines = [
+        "",
+        "## Ablations",
+        "",
+        f"Same data (synthetic seed 1), seed and budget for every row "
+        f"(`{config_file(run_info(run))}`): {int(stats['steps'])} steps of batch "
+        f"{cfg['batch_size']} each, lr {cfg['lr']}, about {stats['wall'] / 60:.0f} min per row "
+        f"on {run_info(run).get('machine') or machine} - a much smaller budget than the bundled "
+        f"model's, so rows compare with each other, not with the tables above. Evaluated on "
+        f"{first['metrics']['overall']['records']} held-out records (seed "
+        f"{split.get('synthetic_seed', '?')}). One seed per row (run-to-run spread not "
+        "measured), so differences of a few hundredths may be noise; relation accuracy is over "
+        "the pairs whose objects were both matched (last column).",
+        "",
+        "| variant | " + " | ".join(label for _, label in METRICS) + " | pairs |",
+        "|---" * (len(METRICS) + 2) + "|",
+    ]
+    for path in ablations:
+        m = json.loads(path.read_text())["metrics"]["overall"]
+        cells = " | ".join(fmt(m.get(k)) for k, _ in METRICS)
+        lines.append(f"| {path.stem} | {cells} | {m.get('relation_pairs', 0)} |")
+    return lines
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -216,6 +258,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--synthetic", required=True, help="evaluation report on synthetic data")
     parser.add_argument("--real", default=None, help="evaluation report on real records")
     parser.add_argument("--ablation", action="append", default=[], help="ablation reports")
+    parser.add_argument("--stage1", default=None, help="the first stage's run folder, if any")
+    parser.add_argument(
+        "--stage1-synthetic", default=None, help="evaluation report of the first stage alone"
+    )
+    parser.add_argument(
+        "--machine",
+        default="an unrecorded machine",
+        help="what a run trained on, where its run.json does not say",
+    )
     parser.add_argument("--command", default="make train-default")
     parser.add_argument("--out", default=None, help="default: RUN/MODEL_CARD.md")
     args = parser.parse_args(argv)
@@ -227,6 +278,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         [Path(p) for p in args.ablation],
         Path(args.out) if args.out else run / "MODEL_CARD.md",
         args.command,
+        Path(args.stage1) if args.stage1 else None,
+        Path(args.stage1_synthetic) if args.stage1_synthetic else None,
+        args.machine,
     )
     return 0
 

@@ -17,6 +17,7 @@ import csv
 import json
 import math
 import os
+import platform
 import random
 import shutil
 import sys
@@ -50,6 +51,7 @@ class TrainConfig:
     sam_checkpoint: str = ""
     lm_path: str = ""
     tokenizer_corpus_records: int = 3000
+    tokenizer: str = ""
     size: int = 256
     context: float = 0.5
     augment: bool = True
@@ -63,6 +65,7 @@ class TrainConfig:
     warmup_steps: int = 100
     clip_grad: float = 1.0
     freeze_image_encoder: bool = False
+    precision: str = "bf16"
     save_every: int = 200
     log_every: int = 10
     seed: int = 0
@@ -106,7 +109,10 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
     unknown = set(data) - known
     if unknown:
         raise InputError(f"Unknown training config keys: {sorted(unknown)}.")
-    return TrainConfig(**data)
+    cfg = TrainConfig(**data)
+    if cfg.precision not in ("bf16", "fp32"):
+        raise InputError(f"precision must be 'bf16' or 'fp32', not '{cfg.precision}'.")
+    return cfg
 
 
 # ----------------------------------------------------------------------------- data
@@ -201,13 +207,43 @@ def build_model(cfg: TrainConfig, specs: List[str]):
     model_cfg = ModelConfig.from_dict(
         merge(preset(cfg.preset, cfg.lm_path or None).to_dict(), cfg.model_overrides)
     )
-    tokenizer = CaptionTokenizer.train(
-        caption_corpus(specs, cfg.tokenizer_corpus_records), model_cfg.reasoner.vocab_size
-    )
+    if cfg.tokenizer:
+        tokenizer = CaptionTokenizer.from_file(Path(cfg.tokenizer))
+    else:
+        tokenizer = CaptionTokenizer.train(
+            caption_corpus(specs, cfg.tokenizer_corpus_records), model_cfg.reasoner.vocab_size
+        )
     model = build_clvnet(model_cfg, tokenizer)
     if cfg.sam_checkpoint:
         load_sam_weights(model, Path(cfg.sam_checkpoint))
     return model.train(), tokenizer
+
+
+def cpu_name() -> str:
+    """The processor's model name (Linux), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_description(device: torch.device, cfg: TrainConfig) -> str:
+    """What a run trained on, for its model card: the GPU and precision, or the CPU."""
+    host = f"{cpu_name()}, {os.cpu_count()} cores"
+    if device.type == "cuda":
+        precision = "bf16 autocast" if cfg.precision == "bf16" else "fp32"
+        return f"{torch.cuda.get_device_name(device)} ({precision}; host {host})"
+    return f"{host}, {cfg.threads or torch.get_num_threads()} torch threads, CPU only"
+
+
+def data_workers(requested: int) -> int:
+    """DataLoader workers: ``requested``, or with -1 one per CPU core but one (at least 1)."""
+    if requested >= 0:
+        return requested
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def lr_factor(step: int, cfg: TrainConfig) -> float:
@@ -380,7 +416,7 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     )
     autocast = (
         torch.autocast("cuda", dtype=torch.bfloat16)
-        if device.type == "cuda"
+        if device.type == "cuda" and cfg.precision == "bf16"
         else contextlib.nullcontext()
     )
     from .data import collate
@@ -389,7 +425,12 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
-        run_info = {"data": specs, "command": sys.argv, "world_size": world}
+        run_info = {
+            "data": specs,
+            "command": sys.argv,
+            "world_size": world,
+            "machine": machine_description(device, cfg),
+        }
         (out / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
     log_file = out / "log.csv"
     progress = None
@@ -411,7 +452,7 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
             batch_size=cfg.batch_size,
             sampler=sampler,
             collate_fn=lambda s: collate(s, tokenizer.pad_id),
-            num_workers=cfg.num_workers,
+            num_workers=data_workers(cfg.num_workers),
             drop_last=True,
             persistent_workers=False,
         )

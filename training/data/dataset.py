@@ -276,15 +276,21 @@ class RecordDataset(Dataset):
         raise RecordError(f"{MAX_ITEM_RETRIES} records in a row from index {index} are unusable.")
 
 
+# Seed offset of the substitute for a scene that yields no record; far beyond any data set's
+# scene seeds (``seed * 100003 + i``), so a substitute never repeats a training or test scene.
+SUBSTITUTE_STRIDE = 10**12
+
+
 class SyntheticDataset(Dataset):
     """Procedural scenes generated on the fly (``training.synth``), as training samples.
 
-    Item ``i`` is fully determined by ``(seed, i)``: it is scene ``i`` of the data set that
-    ``python -m training.synth --seed seed`` writes (scene seed ``training.synth.scene_seed``,
-    ``seed * 100003 + i``, the same ``records_per_scene`` records), of which one record is
-    picked with a generator keyed by ``(seed, i)``. Augmentation, if on, is drawn from
-    ``(seed, epoch, i)``. Data sets with seeds ``s < t`` share no scene while
-    ``length <= (t - s) * 100003``: keep training and test seeds apart accordingly.
+        Item ``i`` is fully determined by ``(seed, i)``: it is scene ``i`` of the data set that
+        ``python -m training.synth --seed seed`` writes (scene seed ``training.synth.scene_seed``,
+        ``seed * 100003 + i``, the same ``records_per_scene`` records), of which one record is
+        picked with a generator keyed by ``(seed, i)`` (a rare scene with no usable target is
+    replaced by a substitute scene, also keyed by ``(seed, i)``). Augmentation, if on, is drawn from
+        ``(seed, epoch, i)``. Data sets with seeds ``s < t`` share no scene while
+        ``length <= (t - s) * 100003``: keep training and test seeds apart accordingly.
     """
 
     def __init__(
@@ -319,6 +325,15 @@ class SyntheticDataset(Dataset):
         image, records = generate_records(
             seed, size=self.scene_size, n_records=self.records_per_scene
         )
+        retry = 0
+        while not records:  # a scene with no usable target: draw a substitute, deterministically
+            retry += 1
+            if retry > 20:
+                raise RuntimeError(f"Synthetic scenes from seed {seed} give no records.")
+            seed = scene_seed(self.seed, index) + retry * SUBSTITUTE_STRIDE
+            image, records = generate_records(
+                seed, size=self.scene_size, n_records=self.records_per_scene
+            )
         pick = int(item_rng(self.seed, index).integers(len(records)))
         h, w = image.shape[:2]
         record = parse_record(records[pick], source=f"synthetic scene {seed}", image_size=(w, h))

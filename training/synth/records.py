@@ -97,8 +97,8 @@ class _Context:
 
 
 def make_records(scene: Scene, seed: int, n_records: int = 1, img: str = "") -> List[dict]:
-    """Up to ``n_records`` records with distinct targets (fewer if the scene has fewer, at
-    least one for every generated scene checked so far).
+    """Up to ``n_records`` records with distinct targets (fewer if the scene has fewer; rarely
+    none, e.g. scene seed 237393, which ``SyntheticDataset`` then replaces).
 
     Targets are drawn round-robin over kinds (in a random order), so one scene gives records
     about different things; ``seed`` makes the choice reproducible.
