@@ -3,11 +3,12 @@
     python -m model_core batch --raster scene.tif --boxes boxes.gpkg --out objects.gpkg
     torchrun --nproc_per_node 4 -m model_core batch --raster ... --boxes ... --out ...
 
-Boxes are grouped so boxes of one neighbourhood share one encoded window (``grouping``); the
-groups are dealt to the ranks. Each rank appends its results to ``OUT.partial/rank-R.jsonl``
-as it goes (so ``--resume`` redoes only missing boxes); rank 0 merges every part into OUT,
-written atomically, and removes the partial folder. While ``OUT.partial/`` exists the run is
-incomplete, and its ``INCOMPLETE`` file says so.
+Boxes are grouped so boxes of one neighbourhood share one encoded window (``grouping``), and
+consecutive groups are packed into caption batches; each rank takes a contiguous run of
+packs, so every box is batched with the same neighbours however many processes run. Each rank
+appends its results to ``OUT.partial/rank-R.jsonl`` as it goes (so ``--resume`` redoes only missing
+boxes); rank 0 merges every part into OUT, written atomically, and removes the partial folder.
+While ``OUT.partial/`` exists the run is incomplete, and its ``INCOMPLETE`` file says so.
 """
 
 import json
@@ -22,7 +23,7 @@ from osgeo import ogr, osr
 from shapely import wkt as shapely_wkt
 
 from .errors import InputError
-from .grouping import WindowGroup, box_in_window, group_boxes
+from .grouping import WindowGroup, box_in_window, group_boxes, pack_groups
 from .pipeline import georeference
 from .predictor import Predictor
 from .raster import RasterSource
@@ -125,14 +126,19 @@ def run_groups(
 ) -> Iterator[Tuple[int, PredictionResult]]:
     """Predict every box of every group; yields (box id, georeferenced result without masks).
 
-    Each window is read and encoded once; its boxes are captioned ``batch_size`` at a time.
-    The encoded features are dropped when the group is done, so memory stays flat.
+    Each window is read and encoded once. Consecutive groups are packed (``pack_groups``) so
+    boxes of several windows are captioned ``batch_size`` at a time; the encoded features
+    are dropped when a pack is done, so memory stays flat.
     """
-    for group in groups:
+    for pack in pack_groups(groups, batch_size):
         if cancel is not None and cancel():
             return
         start = time.perf_counter()
-        members = group_windows(source, group, boxes, ids, predictor.input_size, rgb_bands)
+        members = [
+            member
+            for group in pack
+            for member in group_windows(source, group, boxes, ids, predictor.input_size, rgb_bands)
+        ]
         read_ms = (time.perf_counter() - start) * 1000 / len(members)
         for k in range(0, len(members), batch_size):
             chunk = members[k : k + batch_size]
@@ -253,8 +259,10 @@ def run_batch(
         summary.resumed = len([i for i in done if i in good])
         ids = sorted(good)
         todo = [i for i in ids if i not in done]
-        groups = group_boxes([good[i] for i in todo], context)
-        mine = [g for k, g in enumerate(groups) if k % world == rank]
+        # each rank takes a contiguous run of packs, which run_groups packs back exactly
+        packs = pack_groups(group_boxes([good[i] for i in todo], context), batch_size)
+        share = packs[rank * len(packs) // world : (rank + 1) * len(packs) // world]
+        mine = [group for pack in share for group in pack]
         summary.windows = len(mine)
         predictor = Predictor.from_checkpoint(checkpoint, device)
         if max_new_tokens:

@@ -56,6 +56,23 @@ def group_boxes(boxes: Sequence[Box], context: float, lookback: int = 64) -> Lis
     return groups
 
 
+def pack_groups(groups: Sequence[WindowGroup], batch_size: int) -> List[List[WindowGroup]]:
+    """Consecutive groups packed so each pack holds at most ``batch_size`` boxes (a larger
+    group is a pack of its own): the boxes of one pack are captioned as one batch, across
+    windows. Deterministic, so a distributed run can deal whole packs to its ranks and batch
+    exactly as one process does."""
+    packs: List[List[WindowGroup]] = []
+    count = 0
+    for group in groups:
+        if packs and count + len(group.members) <= batch_size:
+            packs[-1].append(group)
+            count += len(group.members)
+        else:
+            packs.append([group])
+            count = len(group.members)
+    return packs
+
+
 def _row(box: Box) -> float:
     """A coarse row key so nearby boxes are visited together."""
     size = max(box[2] - box[0], box[3] - box[1], 1.0)

@@ -11,7 +11,7 @@ from osgeo import ogr, osr
 import model_core.batch as batch
 from model_core.checkpoint import init_checkpoint
 from model_core.errors import InputError
-from model_core.grouping import fits, group_boxes
+from model_core.grouping import WindowGroup, fits, group_boxes, pack_groups
 from model_core.raster import RasterSource
 
 
@@ -66,6 +66,18 @@ def test_grouping_shares_windows_and_respects_scale():
         for m in g.members:
             assert fits(boxes[m], g.window) or g.members == [m]
     assert not fits((0, 0, 5, 5), (0, 0, 100, 100))  # too small for that window
+
+
+def test_packs_fill_caption_batches_and_split_back_exactly():
+    sizes = [3, 2, 4, 1, 9, 2, 2, 5, 1]
+    groups = [WindowGroup((0, 0, 1, 1), list(range(n))) for n in sizes]
+    packs = pack_groups(groups, 8)
+    assert [[len(g.members) for g in p] for p in packs] == [[3, 2], [4, 1], [9], [2, 2], [5, 1]]
+    assert [g for p in packs for g in p] == groups  # order kept, nothing lost
+    for lo in range(len(packs)):  # a rank's contiguous share packs back to the same packs
+        for hi in range(lo + 1, len(packs) + 1):
+            share = [g for p in packs[lo:hi] for g in p]
+            assert pack_groups(share, 8) == packs[lo:hi]
 
 
 def test_two_processes_equal_one(tmp_path, checkpoint, boxes_file):

@@ -284,13 +284,13 @@ SUBSTITUTE_STRIDE = 10**12
 class SyntheticDataset(Dataset):
     """Procedural scenes generated on the fly (``training.synth``), as training samples.
 
-        Item ``i`` is fully determined by ``(seed, i)``: it is scene ``i`` of the data set that
-        ``python -m training.synth --seed seed`` writes (scene seed ``training.synth.scene_seed``,
-        ``seed * 100003 + i``, the same ``records_per_scene`` records), of which one record is
-        picked with a generator keyed by ``(seed, i)`` (a rare scene with no usable target is
-    replaced by a substitute scene, also keyed by ``(seed, i)``). Augmentation, if on, is drawn from
-        ``(seed, epoch, i)``. Data sets with seeds ``s < t`` share no scene while
-        ``length <= (t - s) * 100003``: keep training and test seeds apart accordingly.
+    Item ``i`` is fully determined by ``(seed, i)``: it is scene ``i`` of the data set that
+    ``python -m training.synth --seed seed`` writes (scene seed ``training.synth.scene_seed``,
+    ``seed * 100003 + i``, the same ``records_per_scene`` records), of which one record is
+    picked with a generator keyed by ``(seed, i)``; the rare scene with no usable target is
+    replaced by a substitute scene, also fixed by ``(seed, i)``. Augmentation, if on, is drawn
+    from ``(seed, epoch, i)``. Data sets with seeds ``s < t`` share no scene while
+    ``length <= (t - s) * 100003``: keep training and test seeds apart accordingly.
     """
 
     def __init__(
@@ -325,11 +325,11 @@ class SyntheticDataset(Dataset):
         image, records = generate_records(
             seed, size=self.scene_size, n_records=self.records_per_scene
         )
-        retry = 0
+        first_seed, retry = seed, 0
         while not records:  # a scene with no usable target: draw a substitute, deterministically
             retry += 1
             if retry > 20:
-                raise RuntimeError(f"Synthetic scenes from seed {seed} give no records.")
+                raise RuntimeError(f"Scene {first_seed} and its substitutes give no records.")
             seed = scene_seed(self.seed, index) + retry * SUBSTITUTE_STRIDE
             image, records = generate_records(
                 seed, size=self.scene_size, n_records=self.records_per_scene
