@@ -228,6 +228,7 @@ def ablation_section(ablations: List[Path], machine: str) -> List[str]:
     run = ablations[0].with_suffix("")
     cfg = json.loads((run / "train_config.json").read_text())
     stats = run_stats(run)
+    recorded = sorted({run_info(p.with_suffix("")).get("machine") or "" for p in ablations} - {""})
     lines = [
         "",
         "## Ablations",
@@ -235,7 +236,7 @@ def ablation_section(ablations: List[Path], machine: str) -> List[str]:
         f"Same data (synthetic seed 1), seed and budget for every row "
         f"(`{config_file(run_info(run))}`): {int(stats['steps'])} steps of batch "
         f"{cfg['batch_size']} each, lr {cfg['lr']}, about {stats['wall'] / 60:.0f} min per row "
-        f"on {run_info(run).get('machine') or machine} - a much smaller budget than the bundled "
+        f"on {' / '.join(recorded) or machine} - a much smaller budget than the bundled "
         f"model's, so rows compare with each other, not with the tables above. Evaluated on "
         f"{first['metrics']['overall']['records']} held-out records (seed "
         f"{split.get('synthetic_seed', '?')}). One seed per row (run-to-run spread not "
@@ -245,10 +246,18 @@ def ablation_section(ablations: List[Path], machine: str) -> List[str]:
         "| variant | " + " | ".join(label for _, label in METRICS) + " | pairs |",
         "|---" * (len(METRICS) + 2) + "|",
     ]
-    for path in ablations:
-        m = json.loads(path.read_text())["metrics"]["overall"]
+    overall = {p.stem: json.loads(p.read_text())["metrics"]["overall"] for p in ablations}
+    for name, m in overall.items():
         cells = " | ".join(fmt(m.get(k)) for k, _ in METRICS)
-        lines.append(f"| {path.stem} | {cells} | {m.get('relation_pairs', 0)} |")
+        lines.append(f"| {name} | {cells} | {m.get('relation_pairs', 0)} |")
+    full = overall.get("full")
+    if full:
+        changes = [
+            f"{name} {m['miou'] - full['miou']:+.3f} mIoU / {m['ap50'] - full['ap50']:+.3f} AP50"
+            for name, m in overall.items()
+            if name != "full"
+        ]
+        lines += ["", "Against the full model: " + "; ".join(changes) + "."]
     return lines
 
 
