@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from helpers import REPO
 from safetensors.torch import load_file
@@ -118,8 +119,9 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
 
 
 def test_reused_tokenizer_machine_record_and_model_card(tmp_path):
-    """``tokenizer=FILE`` skips learning a vocabulary; run.json says where the run trained; the
-    model card reads every number from the run's files and the evaluation report."""
+    """``tokenizer=FILE`` skips learning a vocabulary; run.json says where the run trained;
+    TensorBoard gets the logged losses; the model card reads every number from the run's files
+    and the evaluation report."""
     from model_core.tokenizer import CaptionTokenizer
     from training.model_card import write_card
 
@@ -139,6 +141,13 @@ def test_reused_tokenizer_machine_record_and_model_card(tmp_path):
         text
     ) == CaptionTokenizer.from_file(bundled).encode(text)
     assert "CPU only" in json.loads((out / "run.json").read_text())["machine"]
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(out / "tensorboard"))
+    events.Reload()
+    logged = events.Scalars("train/loss")
+    assert [e.step for e in logged] == [1, 2]
+    assert [e.value for e in logged] == pytest.approx(losses(out), abs=1e-4)
 
     overall = {"records": 3, "miou": 0.75, "ap50": 0.25, "recall": 0.5, "meteor": 0.4, "cider": 2.0}
     report = tmp_path / "eval.json"

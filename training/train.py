@@ -7,7 +7,8 @@
 DistributedDataParallel (gloo on CPU, NCCL on CUDA) with a distributed sampler; only rank 0
 writes. bf16 autocast on CUDA, gradient accumulation and clipping, AdamW with warmup + cosine.
 The output folder is a checkpoint (ARCHITECTURE 5) plus ``train_state.pt`` (optimiser,
-scheduler, step, RNG states: an interrupted run resumes exactly) and ``log.csv``.
+scheduler, step, RNG states: an interrupted run resumes exactly), ``log.csv`` and, when the
+``tensorboard`` package is installed, TensorBoard events in ``tensorboard/``.
 """
 
 import argparse
@@ -239,6 +240,15 @@ def machine_description(device: torch.device, cfg: TrainConfig) -> str:
     return f"{host}, {cfg.threads or torch.get_num_threads()} torch threads, CPU only"
 
 
+def tensorboard_writer(out: Path):
+    """A TensorBoard writer logging to ``out/tensorboard`` when the package is installed."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(out / "tensorboard"))
+
+
 def data_workers(requested: int) -> int:
     """DataLoader workers: ``requested``, or with -1 one per CPU core but one (at least 1)."""
     if requested >= 0:
@@ -433,11 +443,12 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
         }
         (out / "run.json").write_text(json.dumps(run_info, indent=2), encoding="utf-8")
     log_file = out / "log.csv"
-    progress = None
+    progress = board = None
     if is_main:
         from tqdm import tqdm
 
         progress = tqdm(total=cfg.steps, initial=step, dynamic_ncols=True, file=sys.stderr)
+        board = tensorboard_writer(out)
     start = time.time()
     samples_seen = 0
     while step < cfg.steps:
@@ -491,14 +502,13 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                     sps=f"{samples_seen / max(elapsed, 1e-6):.1f}",
                 )
                 if step % cfg.log_every == 0 or step == cfg.steps:
-                    write_log(
-                        log_file,
-                        step,
-                        total_loss,
-                        terms_sum,
-                        scheduler.get_last_lr()[0],
-                        samples_seen / max(elapsed, 1e-6),
-                    )
+                    lr = scheduler.get_last_lr()[0]
+                    rate = samples_seen / max(elapsed, 1e-6)
+                    write_log(log_file, step, total_loss, terms_sum, lr, rate)
+                    if board is not None:
+                        scalars = {"loss": total_loss, **terms_sum, "lr": lr, "samples_per_s": rate}
+                        for name, value in scalars.items():
+                            board.add_scalar(f"train/{name}", value, step)
                 if step % cfg.save_every == 0 or step == cfg.steps:
                     save_all(
                         out,
@@ -513,6 +523,8 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                     )
     if progress is not None:
         progress.close()
+    if board is not None:
+        board.close()
     if distributed:
         check_ranks_in_sync(model, out, is_main)
         dist.destroy_process_group()
