@@ -18,19 +18,24 @@ import torch
 from model_core.checkpoint import load_checkpoint
 from model_core.predictor import Predictor
 from model_core.window import window_from_array
-from training.synth import generate_records
+from training.synth import generate_records, scene_seed
 
 ckpt = sys.argv[1]
 boxes = []
 for i in range(6):
-    img_i, recs = generate_records(777 * 100003 + i, size=384, n_records=3)
+    img_i, recs = generate_records(scene_seed(777, i), size=384, n_records=3)
     for r in recs:
         boxes.append((img_i, r["box"]))
 print("boxes", len(boxes))
 
 
-def sync():
+def timed(call, *args):
+    """(result, seconds) of ``call(*args)`` with the GPU's queued work finished on both sides."""
     torch.cuda.synchronize()
+    start = time.perf_counter()
+    result = call(*args)
+    torch.cuda.synchronize()
+    return result, time.perf_counter() - start
 
 
 results = {}
@@ -41,22 +46,12 @@ for precision in ("bf16", "fp32"):
     win = window_from_array(img, tuple(box), size=pred.input_size)
     pred.predict(win)  # CUDA warm-up (kernels, allocator)
     pred.clear_cache()
-    sync()
-    t = time.perf_counter()
-    r_cold = pred.predict(win)
-    sync()
-    cold = time.perf_counter() - t
-    t = time.perf_counter()
-    pred.predict(win)
-    sync()
-    warm = time.perf_counter() - t
+    r_cold, cold = timed(pred.predict, win)
+    _, warm = timed(pred.predict, win)
     wins = [window_from_array(i, tuple(b), size=pred.input_size) for i, b in boxes]
     pred.clear_cache()
-    sync()
-    t = time.perf_counter()
-    outs = pred.predict_batch(wins)
-    sync()
-    batch = len(wins) / (time.perf_counter() - t)
+    outs, seconds = timed(pred.predict_batch, wins)
+    batch = len(wins) / seconds
     results[precision] = outs
     print(
         f"{precision}: cold {cold * 1000:.0f} ms, warm {warm * 1000:.0f} ms, "

@@ -196,29 +196,28 @@ def write_card(
         "|---|---|---|---|",
         *bar_lines,
     ]
-    if stage1_synthetic is not None and stage1_synthetic.exists():
-        rep = json.loads(stage1_synthetic.read_text())
-        lines += [
-            "",
-            "The same split after stage 1 alone (what the second, lower-rate stage on a new data "
-            "order added):",
-            "",
-            table(rep),
-        ]
-    if real is not None and real.exists():
-        rep = json.loads(real.read_text())
-        lines += [
-            "",
-            "The one real GeoPixelD record (`../shared/data/real/geopixeld_sample`, a whole-image "
-            "record of an 800 px iSAID tile with four tennis courts):",
-            "",
-            table(rep),
-        ]
+    lines += report_section(
+        stage1_synthetic,
+        "The same split after stage 1 alone (what the second, lower-rate stage on a new data "
+        "order added):",
+    )
+    lines += report_section(
+        real,
+        "The one real GeoPixelD record (`../shared/data/real/geopixeld_sample`, a whole-image "
+        "record of an 800 px iSAID tile with four tennis courts):",
+    )
     if ablations:
         lines += ablation_section(ablations, machine)
     text = "\n".join(lines) + "\n"
     out.write_text(text, encoding="utf-8")
     return text
+
+
+def report_section(report: Optional[Path], intro: str) -> List[str]:
+    """An introduced metrics table of an evaluation report; nothing if there is no report."""
+    if report is None or not report.exists():
+        return []
+    return ["", intro, "", table(json.loads(report.read_text()))]
 
 
 def ablation_section(ablations: List[Path], machine: str) -> List[str]:
