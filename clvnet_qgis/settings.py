@@ -32,6 +32,8 @@ class ClvnetSettings:
         simplify_px: polygon simplification tolerance in model window pixels (0: none).
         rgb_bands: 1-based bands shown as red, green and blue for files with 3+ bands.
         output_crs: CRS of the result layers (authority id or WKT); empty for the raster's.
+        model_python: "Python for the model": the interpreter that runs the model server;
+            empty for the environment the plugin manages (``CLVNET_MODEL_PYTHON`` overrides it).
     """
 
     checkpoint: str = ""
@@ -43,6 +45,7 @@ class ClvnetSettings:
     simplify_px: float = 0.0
     rgb_bands: Tuple[int, int, int] = (1, 2, 3)
     output_crs: str = ""
+    model_python: str = ""
 
     @classmethod
     def load(cls, store: Optional[QgsSettings] = None) -> "ClvnetSettings":
