@@ -5,8 +5,11 @@ message and exits with status 2; anything else is an internal error (status 1).
 """
 
 
-class InputError(Exception):
-    """Bad input described in one sentence that names the problem (no traceback shown)."""
+class InputError(ValueError):
+    """Bad input described in one sentence that names the problem (no traceback shown).
+
+    A ``ValueError``, so Python callers of ``model_core.api`` can catch either.
+    """
 
 
 class CheckpointError(InputError):
