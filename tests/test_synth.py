@@ -14,6 +14,7 @@ from shapely.ops import unary_union
 
 from model_core.errors import InputError
 from model_core.window import context_window
+from training.grammar.relations import NEXT_TO_M
 from training.synth import (
     DIRECTION_SWAPS_HFLIP,
     DIRECTION_SWAPS_VFLIP,
@@ -29,7 +30,6 @@ from training.synth import (
     write_dataset,
 )
 from training.synth.__main__ import main
-from training.synth.relations import NEXT_TO_M
 
 SEEDS = list(range(40, 64))
 RECORD_KEYS = {

@@ -8,16 +8,17 @@ the relations between them. ``write_dataset`` / ``python -m training.synth`` wri
 one image per scene and one annotation JSON per record (see :mod:`.dataset`).
 """
 
-from .dataset import scene_seed, write_dataset
-from .objects import Scene, SceneObject
-from .records import GENERATOR_VERSION, generate_records, make_records
-from .relations import (
+from training.grammar.relations import (
     DIRECTION_SWAPS_HFLIP,
     DIRECTION_SWAPS_VFLIP,
     PREDICATES,
     flip_caption,
     flip_predicate,
 )
+
+from .dataset import scene_seed, write_dataset
+from .objects import Scene, SceneObject
+from .records import GENERATOR_VERSION, generate_records, make_records
 from .scene import SCENE_TYPES, generate_scene
 
 __all__ = [

@@ -14,10 +14,6 @@ from .geometry import Box, bbox, rasterize, to_shape
 CLIPPED_KINDS = frozenset(
     {"road", "river", "water", "apron", "runway", "pier", "parking lot", "running track"}
 )
-#: Ground surfaces a vehicle, plane or ship stands "on" (other containers hold things "inside").
-SURFACE_KINDS = frozenset({"road", "river", "water", "apron", "runway", "pier", "bridge"})
-#: Kinds with a long axis that objects can lie "along".
-LINEAR_KINDS = frozenset({"road", "river", "runway", "pier", "bridge"})
 
 
 @dataclass

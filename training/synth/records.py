@@ -29,11 +29,11 @@ import numpy as np
 from shapely.geometry import box as shapely_box
 
 from model_core.window import context_window
+from training.grammar.relations import DIRECTIONS, SURFACE_KINDS, direction, pair, relations
 
 from .captions import compose, phrase
 from .geometry import from_shape, to_shape
-from .objects import CLIPPED_KINDS, SURFACE_KINDS, Scene, SceneObject
-from .relations import DIRECTIONS, direction, pair, relations
+from .objects import CLIPPED_KINDS, Scene, SceneObject
 from .scene import generate_scene
 
 GENERATOR_VERSION = "1.0"

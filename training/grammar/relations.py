@@ -1,5 +1,8 @@
 """Geometric relations between objects, and how flips change their words.
 
+Shared by the synthetic generator (``training.synth``) and the caption writer for real
+annotations (``training.real_captions``): one set of predicates, computed one way.
+
 Rules (A is the subject, B the object; geometries in pixels, y down, north = up):
 
 - ``inside`` / ``on``: at least 80 % of A lies in B and A is smaller; ``on`` when B is a ground
@@ -21,7 +24,10 @@ from __future__ import annotations
 import math
 from typing import Dict, List, Sequence, Tuple
 
-from .objects import LINEAR_KINDS, SURFACE_KINDS
+#: Ground surfaces a vehicle, plane or ship stands "on" (other containers hold things "inside").
+SURFACE_KINDS = frozenset({"road", "river", "water", "apron", "runway", "pier", "bridge"})
+#: Kinds with a long axis that objects can lie "along".
+LINEAR_KINDS = frozenset({"road", "river", "runway", "pier", "bridge"})
 
 PREDICATES = (
     "next to",
