@@ -6,19 +6,18 @@ are therefore in pixels whatever the CRS.
 """
 
 import math
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import numpy as np
 from affine import Affine
-from osgeo import ogr, osr
 from rasterio.features import shapes
 from shapely import wkb as shapely_wkb
 from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import make_valid
 
-ogr.UseExceptions()
-osr.UseExceptions()
+if TYPE_CHECKING:
+    from osgeo import osr
 
 # 4-connectivity: pixels that touch only at a corner are separate parts. 8-connectivity would
 # join them into one ring that touches itself at that corner, which is not a valid polygon.
@@ -94,6 +93,12 @@ def polygon_area_m2(geom, crs_wkt: Optional[str]) -> Optional[float]:
     """
     if geom is None or crs_wkt is None:
         return None
+    # GDAL's bindings are imported here, not at the top: the model server's own environment
+    # has no GDAL bindings and never asks for areas (its windows carry no CRS).
+    from osgeo import ogr, osr
+
+    ogr.UseExceptions()
+    osr.UseExceptions()
     srs = osr.SpatialReference()
     srs.ImportFromWkt(crs_wkt)
     if srs.IsProjected():
@@ -110,8 +115,10 @@ def polygon_area_m2(geom, crs_wkt: Optional[str]) -> Optional[float]:
     return None
 
 
-def _geographic_area_m2(geom, srs: osr.SpatialReference) -> float:
+def _geographic_area_m2(geom, srs: "osr.SpatialReference") -> float:
     """Area in m^2 of ``geom`` given in the geographic ``srs`` (lon, lat in its angular unit)."""
+    from osgeo import ogr, osr
+
     to_degrees = srs.GetAngularUnits() * 180.0 / math.pi
     centre = geom.centroid
     srs = srs.Clone()
