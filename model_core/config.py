@@ -94,6 +94,7 @@ class LossConfig:
     semantic: float = 0.5
     relation_align: float = 0.5
     relation_ce: float = 0.5
+    mask_box: float = 1.0  # box-only objects: projections of the mask against the box (BoxInst)
     temperature: float = 0.07
 
 

@@ -81,3 +81,58 @@ def test_relation_cross_entropy_ignores_unlabelled_pairs():
 def test_default_weights_are_the_geopixel_recipe():
     weights = LossConfig()
     assert (weights.caption_ce, weights.mask_bce, weights.mask_dice) == (1.0, 2.0, 0.5)
+
+
+def test_box_projection_loss_by_hand():
+    from training.losses import box_projection_loss
+
+    box = torch.zeros(1, 3, 3)
+    box[0, :2, :2] = 1.0  # a 2 x 2 box in the top-left corner of a 3 x 3 window
+    # p = 0.5 everywhere: each projection is [.5, .5, .5] against [1, 1, 0];
+    # Dice = 1 - 2 * 1.0 / (0.75 + 2) = 3 / 11 per axis, summed over the two axes.
+    flat = torch.zeros(1, 3, 3)
+    assert math.isclose(box_projection_loss(flat, box).item(), 6 / 11, rel_tol=1e-5)
+    # Only the diagonal of the box is on: it touches every row and column of the box and
+    # nothing outside, so both projections match exactly although the mask is not the box.
+    diagonal = torch.full((1, 3, 3), -30.0)
+    diagonal[0, 0, 0] = diagonal[0, 1, 1] = 30.0
+    assert box_projection_loss(diagonal, box).item() < 1e-5
+    spilled = diagonal.clone()
+    spilled[0, 2, 2] = 30.0  # a pixel outside the box's rows and columns
+    # each projection [1, 1, 1] against [1, 1, 0]: 1 - 2 * 2 / (3 + 2) = 1 / 5 per axis.
+    assert math.isclose(box_projection_loss(spilled, box).item(), 2 / 5, rel_tol=1e-4)
+    assert box_projection_loss(torch.zeros(0, 3, 3), torch.zeros(0, 3, 3)).item() == 0.0
+
+
+def test_box_only_objects_leave_mask_bce_and_dice_for_the_projection_term():
+    from model_core.modeling.clvnet import CLVNetOutput
+    from training.losses import clvnet_loss
+
+    target = torch.zeros(2, 2, 2)
+    target[0, 0, 0] = 1.0  # object 0: a true mask
+    target[1] = 1.0  # object 1: box-only, its "mask" is the whole box
+    logits = torch.zeros(2, 2, 2)  # p = 0.5 everywhere
+    out = CLVNetOutput(
+        caption_logits=torch.zeros(1, 1, 2),
+        masks=logits,
+        scores=torch.zeros(2),
+        groups=torch.zeros(2, dtype=torch.int64),
+        relation_logits=[],
+        phrase_embeddings=torch.zeros(2, 4),
+        visual_embeddings=None,
+        queries=torch.zeros(2, 4),
+    )
+    batch = {
+        "caption_ids": torch.zeros(1, 1, dtype=torch.int64),
+        "caption_mask": torch.ones(1, 1, dtype=torch.int64),
+        "masks": target,
+        "relations": [],
+        "box_only": torch.tensor([False, True]),
+    }
+    weights = LossConfig(caption_ce=0, semantic=0, relation_align=0, relation_ce=0)
+    _, terms = clvnet_loss(out, batch, weights)
+    # BCE and Dice see object 0 alone (the values of test_mask_bce_and_dice_by_hand) ...
+    assert math.isclose(terms["mask_bce"], math.log(2.0), rel_tol=1e-6)
+    assert math.isclose(terms["mask_dice"], 0.5, rel_tol=1e-6)
+    # ... and the projection term object 1 alone: [.5, .5] vs [1, 1] -> 1 - 2 / 2.5 per axis.
+    assert math.isclose(terms["mask_box"], 2 * (1 - 2 / 2.5), rel_tol=1e-4)

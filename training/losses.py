@@ -1,8 +1,9 @@
 """CLV-Net training losses (ARCHITECTURE 2.5-2.6).
 
 Total = w_ce caption CE + w_bce mask BCE + w_dice mask Dice + w_sem L_sem + w_rel L_rel
-(+ w_rel_ce relation cross-entropy where the data has relation labels). A weight of 0 switches
-a term off (it is then not computed), which is how the ablations are run.
+(+ w_rel_ce relation cross-entropy where the data has relation labels) (+ w_box box projection
+loss over the objects known only by their box, which mask BCE and Dice leave out). A weight of
+0 switches a term off (it is then not computed), which is how the ablations are run.
 """
 
 from typing import Dict, List, Optional, Tuple
@@ -49,6 +50,29 @@ def mask_dice(logits: torch.Tensor, targets: torch.Tensor, smooth: float = 1.0) 
     target = targets.float().flatten(1)
     dice = (2 * (prob * target).sum(1) + smooth) / (prob.sum(1) + target.sum(1) + smooth)
     return (1 - dice).mean()
+
+
+def _projection_dice(prob: torch.Tensor, target: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """Per-row 1 - 2|p.t| / (|p|^2 + |t|^2) of (N, L) projections (BoxInst's Dice form)."""
+    inter = (prob * target).sum(1)
+    return 1 - 2 * inter / ((prob * prob).sum(1) + (target * target).sum(1) + eps)
+
+
+def box_projection_loss(logits: torch.Tensor, box_masks: torch.Tensor) -> torch.Tensor:
+    """BoxInst's projection term for objects known only by their box.
+
+    The max of the predicted mask probability along y (a profile over x) and along x (over y)
+    must match the same projections of the box's filled rectangle: the mask must touch every
+    row and column of the box and none outside it, without fixing its shape inside. Dice on
+    each axis, summed, averaged over objects. logits (N, h, w), box_masks (N, S, S) 0/1.
+    """
+    if len(logits) == 0:
+        return logits.sum() * 0.0
+    prob = torch.sigmoid(_upsample(logits, tuple(box_masks.shape[-2:])))
+    box = box_masks.float()
+    along_x = _projection_dice(prob.amax(dim=1), box.amax(dim=1))
+    along_y = _projection_dice(prob.amax(dim=2), box.amax(dim=2))
+    return (along_x + along_y).mean()
 
 
 def semantic_consistency(
@@ -126,10 +150,16 @@ def clvnet_loss(
             out.caption_logits, batch["caption_ids"], batch["caption_mask"]
         )
     masks = batch["masks"]
+    box_only = batch.get("box_only")
+    if box_only is None:
+        box_only = torch.zeros(len(masks), dtype=torch.bool, device=masks.device)
+    has_mask = ~box_only
     if weights.mask_bce:
-        terms["mask_bce"] = mask_bce(out.masks, masks)
+        terms["mask_bce"] = mask_bce(out.masks[has_mask], masks[has_mask])
     if weights.mask_dice:
-        terms["mask_dice"] = mask_dice(out.masks, masks)
+        terms["mask_dice"] = mask_dice(out.masks[has_mask], masks[has_mask])
+    if weights.mask_box:
+        terms["mask_box"] = box_projection_loss(out.masks[box_only], masks[box_only])
     if weights.semantic and out.visual_embeddings is not None:
         terms["semantic"] = semantic_consistency(
             out.visual_embeddings, out.phrase_embeddings, weights.temperature

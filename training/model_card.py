@@ -9,7 +9,7 @@ import argparse
 import csv
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from safetensors.torch import load_file
@@ -211,6 +211,59 @@ def write_card(
     text = "\n".join(lines) + "\n"
     out.write_text(text, encoding="utf-8")
     return text
+
+
+def run_card(
+    name: str,
+    train_config: Dict,
+    sources: List[Tuple[str, float]],
+    drawn: List[int],
+    step: int,
+    wall: float,
+    losses: Dict[str, float],
+) -> str:
+    """The card the trainer writes into every checkpoint it saves (``MODEL_CARD.md``).
+
+    What it was trained from and on (each source's weight and the samples drawn from it), for
+    how long, its latest losses and its config; ``write_card`` replaces it for the bundled model.
+    """
+    base = train_config.get("init_checkpoint") or ""
+    preset = train_config["preset"]
+    origin = f"fine-tuned from `{base}`" if base else f"preset `{preset}` from scratch"
+    total = max(1, sum(drawn))
+    data_rows = [
+        f"| `{spec}` | {weight:g} | {count} | {100.0 * count / total:.0f}% |"
+        for (spec, weight), count in zip(sources, drawn)
+    ]
+    loss_text = ", ".join(f"{key} {value:.3f}" for key, value in losses.items()) or "none yet"
+    lines = [
+        f"# {name}",
+        "",
+        f"Trained by `python -m training.train` for {step} of {train_config['steps']} steps "
+        f"({wall / 60:.1f} min wall time), {origin}.",
+        "",
+        "## Data",
+        "",
+        "| source | weight | samples drawn | share |",
+        "|---|---|---|---|",
+        *data_rows,
+        "",
+        "Objects known only by their box trained the masks through the box projection loss.",
+        "",
+        "## Training",
+        "",
+        f"Losses at the last logged step: {loss_text}.",
+        "",
+        "```json",
+        json.dumps(train_config, indent=2),
+        "```",
+        "",
+        "## Metrics",
+        "",
+        "Not evaluated yet: run `python -m training.evaluate --checkpoint THIS_FOLDER "
+        "--data RECORDS`.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def report_section(report: Optional[Path], intro: str) -> List[str]:

@@ -2,6 +2,8 @@
 
     python -m training.train --config training/configs/tiny.json \
         --data synthetic:1:200000 --out runs/tiny
+    python -m training.train --set init_checkpoint=model_core/checkpoints/clvnet-tiny \
+        --records /work/records/deepforest/train:0.7 --synthetic-weight 0.3 --out runs/ft
     torchrun --nproc_per_node 2 -m training.train --config ... --data ... --out ...
 
 DistributedDataParallel (gloo on CPU, NCCL on CUDA) with a distributed sampler; only rank 0
@@ -9,6 +11,9 @@ writes. bf16 autocast on CUDA, gradient accumulation and clipping, AdamW with wa
 The output folder is a checkpoint (ARCHITECTURE 5) plus ``train_state.pt`` (optimiser,
 scheduler, step, RNG states: an interrupted run resumes exactly), ``log.csv`` and, when the
 ``tensorboard`` package is installed, TensorBoard events in ``tensorboard/``.
+
+Data: synthetic scenes and record folders, mixed with weights (``training.data.mixing``: the
+config key ``data``, ``--data``, ``--records DIR[:WEIGHT]``, ``--synthetic-weight``).
 """
 
 import argparse
@@ -39,6 +44,12 @@ from model_core.errors import InputError
 from model_core.modeling.build import build_clvnet
 from model_core.tokenizer import CaptionTokenizer
 
+from .data.mixing import (
+    DEFAULT_SYNTHETIC_LENGTH,
+    DEFAULT_SYNTHETIC_SEED,
+    DataSource,
+    combine_sources,
+)
 from .losses import clvnet_loss
 
 
@@ -72,6 +83,7 @@ class TrainConfig:
     seed: int = 0
     num_workers: int = 1
     threads: int = 0
+    data: List[Dict[str, Any]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- config
@@ -117,54 +129,41 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
 
 
 # ----------------------------------------------------------------------------- data
-def build_dataset(specs: List[str], tokenizer: CaptionTokenizer, cfg: TrainConfig) -> Dataset:
-    """``synthetic:SEED:LENGTH`` for on-the-fly scenes, else folders of records."""
-    from torch.utils.data import ConcatDataset
+def build_dataset(sources: List[DataSource], tokenizer: CaptionTokenizer, cfg: TrainConfig):
+    """One dataset per source; several are joined in a ``MixedDataset``."""
+    from .data import MixedDataset, RecordDataset, SyntheticDataset
 
-    from .data import RecordDataset, SyntheticDataset
-
+    common = {"size": cfg.size, "context": cfg.context, "augment": cfg.augment}
     parts: List[Dataset] = []
-    folders: List[str] = []
-    for spec in specs:
-        if spec.startswith("synthetic:"):
-            _, seed, length = spec.split(":")
+    for source in sources:
+        if source.kind == "synthetic":
             parts.append(
                 SyntheticDataset(
-                    tokenizer,
-                    seed=int(seed),
-                    length=int(length),
-                    size=cfg.size,
-                    context=cfg.context,
-                    augment=cfg.augment,
-                    max_len=cfg.max_len,
+                    tokenizer, seed=source.seed, length=source.length, max_len=cfg.max_len, **common
                 )
             )
         else:
-            folders.append(spec)
-    if folders:
-        parts.append(
-            RecordDataset(
-                folders,
-                tokenizer,
-                size=cfg.size,
-                context=cfg.context,
-                augment=cfg.augment,
-                max_len=cfg.max_len,
-            )
-        )
-    if not parts:
-        raise InputError("No training data given; use --data synthetic:SEED:N or a folder.")
-    return parts[0] if len(parts) == 1 else ConcatDataset(parts)
+            parts.append(RecordDataset([source.path], tokenizer, max_len=cfg.max_len, **common))
+    return parts[0] if len(parts) == 1 else MixedDataset(parts)
 
 
-def caption_corpus(specs: List[str], count: int) -> Iterator[str]:
+def make_sampler(dataset: Dataset, sources: List[DataSource], rank: int, world: int, seed: int):
+    """Uniform over one source's items; by the sources' weights when there are several."""
+    from .data import WeightedMixSampler
+
+    if len(sources) == 1:
+        return ResumableSampler(dataset, rank, world, seed)
+    return WeightedMixSampler(dataset.sizes, [s.weight for s in sources], rank, world, seed)
+
+
+def caption_corpus(sources: List[DataSource], count: int) -> Iterator[str]:
     """Captions to learn the tokenizer's vocabulary from (synthetic scenes and record folders)."""
     from .data import load_records
     from .synth import generate_records
 
-    for spec in specs:
-        if spec.startswith("synthetic:"):
-            seed = int(spec.split(":")[1])
+    for source in sources:
+        if source.kind == "synthetic":
+            seed = source.seed
             made = 0
             scene = 0
             while made < count:
@@ -174,7 +173,7 @@ def caption_corpus(specs: List[str], count: int) -> Iterator[str]:
                     made += 1
                     yield record["gcg_description"]
         else:
-            records, _ = load_records([spec])
+            records, _ = load_records([source.path])
             for record in records:
                 yield record.caption
 
@@ -195,7 +194,7 @@ class ResumableSampler(DistributedSampler):
 
 
 # ---------------------------------------------------------------------------- model
-def build_model(cfg: TrainConfig, specs: List[str]):
+def build_model(cfg: TrainConfig, sources: List[DataSource]):
     """Model and tokenizer: from ``init_checkpoint`` or a fresh preset (+ SAM / LM weights)."""
     if cfg.init_checkpoint:
         model, tokenizer = load_checkpoint(Path(cfg.init_checkpoint))
@@ -212,7 +211,7 @@ def build_model(cfg: TrainConfig, specs: List[str]):
         tokenizer = CaptionTokenizer.from_file(Path(cfg.tokenizer))
     else:
         tokenizer = CaptionTokenizer.train(
-            caption_corpus(specs, cfg.tokenizer_corpus_records), model_cfg.reasoner.vocab_size
+            caption_corpus(sources, cfg.tokenizer_corpus_records), model_cfg.reasoner.vocab_size
         )
     model = build_clvnet(model_cfg, tokenizer)
     if cfg.sam_checkpoint:
@@ -316,16 +315,14 @@ def set_rng_state(state: Dict[str, Any]) -> None:
     random.setstate(ast.literal_eval(state["python"]))
 
 
-def model_card(
-    model_cfg: ModelConfig, cfg: TrainConfig, specs: List[str], step: int, wall: float
-) -> str:
-    return (
-        f"# {model_cfg.name}\n\n"
-        f"Trained by `python -m training.train` for {step} of {cfg.steps} steps "
-        f"({wall / 60:.1f} min wall time) on: {', '.join(specs)}.\n\n"
-        "## Training config\n\n```json\n" + json.dumps(asdict(cfg), indent=2) + "\n```\n\n"
-        "## Metrics\n\nNot evaluated yet: run `python -m training.evaluate`.\n"
-    )
+@dataclass
+class Progress:
+    """Where a run stands: saved in ``train_state.pt`` and summarised in the model card."""
+
+    step: int = 0
+    wall: float = 0.0
+    drawn: List[int] = field(default_factory=list)  # samples drawn per source (this process)
+    losses: Dict[str, float] = field(default_factory=dict)  # the last logged step's terms
 
 
 def save_all(
@@ -334,22 +331,33 @@ def save_all(
     tokenizer,
     optimizer,
     scheduler,
-    step: int,
     cfg: TrainConfig,
-    specs: List[str],
-    wall: float,
+    sources: List[DataSource],
+    progress: Progress,
 ) -> None:
     """Checkpoint files then ``train_state.pt``, each written atomically (temp + rename)."""
+    from .model_card import run_card
+
     tmp = out / ".saving"
     if tmp.exists():
         shutil.rmtree(tmp)
-    save_checkpoint(model, tokenizer, tmp, model_card(model.cfg, cfg, specs, step, wall))
+    card = run_card(
+        model.cfg.name,
+        asdict(cfg),
+        [(s.spec, s.weight) for s in sources],
+        progress.drawn,
+        progress.step,
+        progress.wall,
+        progress.losses,
+    )
+    save_checkpoint(model, tokenizer, tmp, card)
     state = {
-        "step": step,
+        "step": progress.step,
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "rng": rng_state(),
-        "wall_seconds": wall,
+        "wall_seconds": progress.wall,
+        "drawn": progress.drawn,
     }
     torch.save(state, tmp / "train_state.pt")
     for item in tmp.iterdir():
@@ -358,7 +366,9 @@ def save_all(
 
 
 # ----------------------------------------------------------------------------- main
-def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite: bool) -> Path:
+def train(
+    cfg: TrainConfig, sources: List[DataSource], out: Path, resume: bool, overwrite: bool
+) -> Path:
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
         backend = "nccl" if torch.cuda.is_available() else "gloo"
@@ -392,13 +402,13 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
         model, tokenizer = load_checkpoint(out)
         model.train()
     else:
-        model, tokenizer = build_model(cfg, specs)
+        model, tokenizer = build_model(cfg, sources)
     model.to(device)
     if cfg.freeze_image_encoder:
         model.image_encoder.requires_grad_(False)
 
-    dataset = build_dataset(specs, tokenizer, cfg)
-    sampler = ResumableSampler(dataset, rank, world, cfg.seed)
+    dataset = build_dataset(sources, tokenizer, cfg)
+    sampler = make_sampler(dataset, sources, rank, world, cfg.seed)
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
@@ -412,11 +422,13 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, cfg))
     step, wall_before = 0, 0.0
+    run_state = Progress(drawn=[0] * len(sources))
     if resuming:
         state = torch.load(state_file, map_location="cpu", weights_only=True)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step, wall_before = state["step"], state["wall_seconds"]
+        run_state.drawn = list(state.get("drawn") or run_state.drawn)
         set_rng_state(state["rng"])
     step_module = TrainStep(model)
     ddp_step = (
@@ -436,7 +448,8 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
         run_info = {
-            "data": specs,
+            "data": [s.spec for s in sources],
+            "weights": [s.weight for s in sources],
             "command": sys.argv,
             "world_size": world,
             "machine": machine_description(device, cfg),
@@ -486,6 +499,8 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                 for key, value in terms.items():
                     terms_sum[key] = terms_sum.get(key, 0.0) + value / cfg.grad_accum
                 samples_seen += len(batch["captions"]) * world
+                for source in batch["sources"].tolist():
+                    run_state.drawn[source] += 1
             if epoch_done:
                 break
             if cfg.clip_grad:
@@ -502,6 +517,7 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                     sps=f"{samples_seen / max(elapsed, 1e-6):.1f}",
                 )
                 if step % cfg.log_every == 0 or step == cfg.steps:
+                    run_state.losses = {"loss": total_loss, **terms_sum}
                     lr = scheduler.get_last_lr()[0]
                     rate = samples_seen / max(elapsed, 1e-6)
                     write_log(log_file, step, total_loss, terms_sum, lr, rate)
@@ -510,17 +526,9 @@ def train(cfg: TrainConfig, specs: List[str], out: Path, resume: bool, overwrite
                         for name, value in scalars.items():
                             board.add_scalar(f"train/{name}", value, step)
                 if step % cfg.save_every == 0 or step == cfg.steps:
-                    save_all(
-                        out,
-                        model,
-                        tokenizer,
-                        optimizer,
-                        scheduler,
-                        step,
-                        cfg,
-                        specs,
-                        wall_before + time.time() - start,
-                    )
+                    run_state.step = step
+                    run_state.wall = wall_before + time.time() - start
+                    save_all(out, model, tokenizer, optimizer, scheduler, cfg, sources, run_state)
     if progress is not None:
         progress.close()
     if board is not None:
@@ -554,6 +562,7 @@ def write_log(
         "caption_ce",
         "mask_bce",
         "mask_dice",
+        "mask_box",
         "semantic",
         "relation_align",
         "relation_ce",
@@ -587,8 +596,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--data",
         action="append",
-        required=True,
-        help="synthetic:SEED:LENGTH or a folder of records (repeatable)",
+        default=[],
+        help="synthetic:SEED:LENGTH or a folder of records, weight 1 (repeatable)",
+    )
+    parser.add_argument(
+        "--records",
+        action="append",
+        default=[],
+        metavar="DIR[:WEIGHT]",
+        help="a folder of records and its share of the mix (default 1; repeatable)",
+    )
+    parser.add_argument(
+        "--synthetic-weight",
+        type=float,
+        default=None,
+        metavar="W",
+        help=f"share of synthetic scenes; adds synthetic:{DEFAULT_SYNTHETIC_SEED}:"
+        f"{DEFAULT_SYNTHETIC_LENGTH} when no synthetic source is given (0: none)",
     )
     parser.add_argument("--out", required=True, help="output checkpoint folder")
     parser.add_argument(
@@ -603,7 +627,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         cfg = load_train_config(args.config, args.set)
-        train(cfg, args.data, Path(args.out), args.resume, args.overwrite)
+        sources = combine_sources(cfg.data, args.data, args.records, args.synthetic_weight)
+        cfg.data = [source.to_config() for source in sources]
+        train(cfg, sources, Path(args.out), args.resume, args.overwrite)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

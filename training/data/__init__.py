@@ -16,17 +16,22 @@ from .dataset import (
     record_window,
     relation_matrix,
 )
+from .mixing import DataSource, MixedDataset, WeightedMixSampler, combine_sources
 from .records import Record, RecordError, load_image, load_records, parse_record, whole_image_box
 
 __all__ = [
     "PREDICATE_PRIORITY",
     "Augmentation",
+    "DataSource",
     "Dihedral",
+    "MixedDataset",
     "Record",
     "RecordDataset",
     "RecordError",
     "SyntheticDataset",
+    "WeightedMixSampler",
     "collate",
+    "combine_sources",
     "colour_jitter",
     "encode_caption",
     "load_image",

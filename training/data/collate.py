@@ -15,7 +15,9 @@ def collate(samples: Sequence[Dict[str, Any]], pad_id: int) -> Dict[str, Any]:
         right-padded with ``pad_id``; ``caption_mask`` int64 (B, L), 1 on real tokens;
         ``masks`` float32 (N_total, S, S), every sample's masks in batch order (the order of
         the ``[SEG]`` tokens in ``caption_ids`` read row by row); ``relations`` list of
-        (n_i, n_i) int64; ``record_ids`` and ``captions`` lists of str.
+        (n_i, n_i) int64; ``box_only`` bool (N_total,), True where a mask is only a box;
+        ``sources`` int64 (B,), each sample's data source (0 unless a ``MixedDataset`` says);
+        ``record_ids`` and ``captions`` lists of str.
     """
     if not samples:
         raise ValueError("Cannot collate an empty list of samples.")
@@ -32,6 +34,8 @@ def collate(samples: Sequence[Dict[str, Any]], pad_id: int) -> Dict[str, Any]:
         "caption_mask": mask,
         "masks": torch.cat([s["masks"] for s in samples], dim=0).float(),
         "relations": [s["relations"] for s in samples],
+        "box_only": torch.cat([s["box_only"] for s in samples], dim=0),
+        "sources": torch.tensor([s.get("source", 0) for s in samples], dtype=torch.int64),
         "record_ids": [s["record_id"] for s in samples],
         "captions": [s["caption"] for s in samples],
     }

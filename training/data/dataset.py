@@ -11,6 +11,8 @@ A sample (S = ``size``, N = number of ``[SEG]`` kept):
 * ``masks``: float32 (N, S, S) 0/1, the k-th for the k-th ``[SEG]``;
 * ``relations``: int64 (N, N) index into ``model_core.config.PREDICATES`` (0 = none),
   -1 on the diagonal;
+* ``box_only``: bool (N,), True for an object known only by its box (its mask is the box's
+  rectangle: a box target, not a mask target);
 * ``record_id``: str; ``caption``: the tagged caption the ids encode (after augmentation
   and truncation).
 """
@@ -204,6 +206,7 @@ def make_sample(
         "caption_ids": torch.tensor(ids, dtype=torch.int64),
         "masks": torch.from_numpy(masks[:n_kept].astype(np.float32)),
         "relations": torch.from_numpy(relation_matrix(relations, n_kept)),
+        "box_only": torch.tensor([k in record.box_only for k in range(n_kept)], dtype=torch.bool),
         "record_id": record.id,
         "caption": caption,
     }

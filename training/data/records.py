@@ -6,6 +6,9 @@ Formats read (ARCHITECTURE section 3):
   ``gcg_description`` (``... <p> phrase </p> [SEG] ...``) and ``polygons`` (one list of
   ``[[x, y], ...]`` polygons per ``[SEG]``, in order), optionally ``box`` ``[x0, y0, x1, y1]``
   (the visual prompt, pixels) and ``relations`` ``[[i, "predicate", j], ...]``.
+  ``box_only`` ``[k, ...]`` lists the objects known only by their box (box annotations:
+  YOLO, VOC, DOTA, CSV): their polygon is that box's rectangle, which the trainer uses as a
+  box (projection loss), never as a mask (no mask BCE/Dice, no mask metrics).
 * **Record lists**: a JSON list of such objects, or ``{"records": [...]}``; this is how
   ``training.synth`` may write several records of one scene into one file.
 * **GeoPixelD conversation format** (GeoPixel's ``GeoPixelD.json``, InternLM-XComposer
@@ -77,6 +80,7 @@ class Record:
         image_path: the image file, or None when the image is held in memory.
         image_size: (width, height) of the image when known.
         source: the JSON file the record came from (for messages).
+        box_only: indices of the objects known only by their box (their polygon is the box).
     """
 
     id: str
@@ -87,6 +91,7 @@ class Record:
     image_path: Optional[Path] = None
     image_size: Optional[Tuple[int, int]] = None
     source: str = ""
+    box_only: List[int] = field(default_factory=list)
 
     @property
     def phrases(self) -> List[str]:
@@ -135,6 +140,7 @@ def parse_record(
         image_size = (data["width"], data["height"])
     box = _parse_box(data.get("box"), source)
     relations = _parse_relations(data.get("relations", []), len(objects), source)
+    box_only = _parse_box_only(data.get("box_only", []), len(objects), source)
     if image_size is not None:
         _check_inside(objects, image_size, source)
     if box is None and not objects:
@@ -148,6 +154,7 @@ def parse_record(
         image_path=image_path,
         image_size=image_size,
         source=source,
+        box_only=box_only,
     )
 
 
@@ -232,6 +239,19 @@ def _parse_relations(relations: Any, n: int, source: str) -> List[Relation]:
             )
         out.append((i, pred, j))
     return out
+
+
+def _parse_box_only(box_only: Any, n: int, source: str) -> List[int]:
+    """Sorted indices of the box-only objects; each must name one of the ``n`` objects once."""
+    if not isinstance(box_only, list) or not all(
+        isinstance(k, int) and not isinstance(k, bool) for k in box_only
+    ):
+        raise RecordError(f"{source}: 'box_only' must be a list of object indices.")
+    if any(not 0 <= k < n for k in box_only) or len(set(box_only)) != len(box_only):
+        raise RecordError(
+            f"{source}: 'box_only' {box_only} must name each of the {n} objects at most once."
+        )
+    return sorted(box_only)
 
 
 def _check_inside(objects: Sequence[Any], image_size: Tuple[int, int], source: str) -> None:
