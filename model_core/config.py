@@ -95,6 +95,7 @@ class LossConfig:
     relation_align: float = 0.5
     relation_ce: float = 0.5
     mask_box: float = 1.0  # box-only objects: projections of the mask against the box (BoxInst)
+    quality: float = 1.0  # quality head: MSE against each mask's measured IoU (objects with masks)
     temperature: float = 0.07
 
 
@@ -114,6 +115,12 @@ class ModelConfig:
     pixel_mean: Tuple[float, float, float] = (123.675, 116.28, 103.53)
     pixel_std: Tuple[float, float, float] = (58.395, 57.12, 57.375)
     predicates: Tuple[str, ...] = PREDICATES
+    #: True once the decoder's quality head was trained to predict mask IoU (the ``quality``
+    #: loss); the object score is then that prediction, else the mean mask probability.
+    quality_head_trained: bool = False
+    #: A phrase whose class words were generated with a lower token probability than this is
+    #: replaced by a generic noun ("an object"); 0 never replaces (``model_core.naming``).
+    min_naming_probability: float = 0.0
 
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)

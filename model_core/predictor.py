@@ -19,6 +19,7 @@ from .checkpoint import load_checkpoint
 from .errors import Cancelled, InputError
 from .grouping import WindowMemory
 from .modeling.clvnet import CLVNet
+from .naming import generic_phrase, replace_seg_phrases, seg_naming_confidences
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
 from .window import ImageWindow
@@ -72,6 +73,8 @@ class Predictor:
         self.checkpoint_dir = checkpoint_dir
         self.model_name = model.cfg.name
         self.max_new_tokens = model.cfg.max_new_tokens
+        #: Phrases named with a lower class-word probability get a generic noun (0: never).
+        self.min_naming_probability = model.cfg.min_naming_probability
         self.use_kv_cache = True
         self.encode_count = 0
         self._cache: OrderedDict[tuple, torch.Tensor] = OrderedDict()
@@ -171,7 +174,7 @@ class Predictor:
         )
         start = time.perf_counter()
         with torch.inference_mode(), self._autocast():
-            tokens, states = self.model.generate(
+            tokens, states, probs = self.model.generate(
                 features,
                 boxes,
                 max_new_tokens or self.max_new_tokens,
@@ -181,6 +184,7 @@ class Predictor:
         timing["caption"] = (time.perf_counter() - start) * 1000
         start = time.perf_counter()
         tokens_list = tokens.cpu().tolist()
+        probs_list = probs.cpu().tolist()
         seg_hidden, groups = [], []
         for b, row in enumerate(tokens_list):
             for t, token in enumerate(row):
@@ -197,6 +201,8 @@ class Predictor:
                     torch.tensor(groups, device=self.device),
                 )
             self._attach_objects(results, windows, decoded, groups)
+            for result, row, row_probs in zip(results, tokens_list, probs_list):
+                self._name_objects(result, row, row_probs)
         timing["decode"] = (time.perf_counter() - start) * 1000
         for result in results:
             result.timing_ms.update({k: v / len(windows) for k, v in timing.items()})
@@ -224,7 +230,10 @@ class Predictor:
             binary = (logits > 0).cpu().numpy()
             if window.valid is not None:
                 binary &= window.valid[None]
-            scores = mask_confidence(logits)
+            if self.model.cfg.quality_head_trained:
+                scores = decoded.scores[rows].float().clamp(0.0, 1.0).cpu().tolist()
+            else:
+                scores = mask_confidence(logits)
             phrases = phrases_for_segs(result.tagged_caption, len(rows))
             result.objects = [
                 DetectedObject(phrase=p, mask=m, score=float(s))
@@ -234,12 +243,35 @@ class Predictor:
                 decoded.relation_logits[b].float(), self.model.cfg.predicates
             )
 
+    def _name_objects(self, result: PredictionResult, ids: List[int], probs: List[float]) -> None:
+        """Record each object's naming confidence; give unsure phrases a generic noun."""
+        tok = self.tokenizer
+        confidences = seg_naming_confidences(
+            ids,
+            probs,
+            tok.word_starts(ids),
+            [tok.decode([i]) for i in ids],
+            tok.p_open_id,
+            tok.p_close_id,
+            tok.seg_id,
+        )
+        replacements = {}
+        for k, (obj, confidence) in enumerate(zip(result.objects, confidences)):
+            obj.naming_confidence = confidence
+            if confidence is not None and confidence < self.min_naming_probability:
+                obj.phrase = generic_phrase(obj.phrase, float(obj.mask.mean()))
+                replacements[k] = obj.phrase
+        if replacements:
+            result.tagged_caption = replace_seg_phrases(result.tagged_caption, replacements)
+            result.caption = strip_tags(result.tagged_caption)
+
 
 def mask_confidence(logits: torch.Tensor) -> List[float]:
     """Mean probability inside each predicted mask (N, H, W logits -> N scores in 0..1).
 
-    The decoder's quality head is not trained by the current losses, so the score reported
-    for an object is how sure the mask itself is where it says "object"; 0 for an empty mask.
+    The score of a checkpoint whose quality head was not trained (``quality_head_trained``
+    false): how sure the mask itself is where it says "object"; 0 for an empty mask. A trained
+    head's score is instead its prediction of the mask's IoU with the truth.
     """
     prob = torch.sigmoid(logits)
     inside = prob > 0.5

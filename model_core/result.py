@@ -11,7 +11,10 @@ class DetectedObject:
     """One grounded phrase: its text, mask in the window grid, score and polygon.
 
     ``geometry`` is a shapely MultiPolygon in the output CRS (None when the mask vectorised
-    to nothing, e.g. every part was below the minimum area).
+    to nothing, e.g. every part was below the minimum area). ``score`` is the predicted IoU of
+    the mask with the truth (the decoder's quality head; 0..1). ``naming_confidence`` is the
+    lowest probability of the phrase's class-word tokens (``model_core.naming``); a phrase
+    below the checkpoint's threshold was replaced by a generic noun.
     """
 
     phrase: str
@@ -19,6 +22,7 @@ class DetectedObject:
     score: float
     geometry: Optional[object] = None
     area_m2: Optional[float] = None
+    naming_confidence: Optional[float] = None
 
 
 @dataclass

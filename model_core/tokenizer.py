@@ -79,6 +79,14 @@ class CaptionTokenizer:
                 ids.extend(self._tok.encode(piece.strip(), add_special_tokens=False).ids)
         return ids
 
+    def word_starts(self, ids: Sequence[int]) -> List[bool]:
+        """For each id: does it begin a new word? (Byte-level BPE marks a leading space with
+        ``Ġ``; special tokens are words of their own.)"""
+        return [
+            i in self._special_ids or (self._tok.id_to_token(i) or "").startswith("\u0120")
+            for i in ids
+        ]
+
     def decode(self, ids: Sequence[int]) -> str:
         """Text of ``ids`` with special tokens kept as words (``<p>``, ``[SEG]``, ...)."""
         words: List[str] = []

@@ -77,7 +77,8 @@ def test_predictor_returns_one_object_per_generated_seg(tiny, monkeypatch):
 
     def fake_generate(features, boxes, max_new_tokens, use_cache=True, should_stop=None):
         tokens = torch.tensor([forced])
-        return tokens, torch.randn(1, len(forced), model.reasoner.hidden_size)
+        hidden = torch.randn(1, len(forced), model.reasoner.hidden_size)
+        return tokens, hidden, torch.ones(1, len(forced))
 
     monkeypatch.setattr(model, "generate", fake_generate)
     image = np.random.default_rng(0).integers(0, 255, (300, 300, 3), dtype=np.uint8)
@@ -106,8 +107,8 @@ def test_kv_cache_gives_the_same_tokens(tiny):
     model, _ = tiny
     features = model.encode_image(torch.rand(1, 3, 256, 256) * 255)
     box = torch.tensor([[30.0, 30.0, 200.0, 220.0]])
-    with_cache, _ = model.generate(features, box, 12, use_cache=True)
-    without, _ = model.generate(features, box, 12, use_cache=False)
+    with_cache, _, _ = model.generate(features, box, 12, use_cache=True)
+    without, _, _ = model.generate(features, box, 12, use_cache=False)
     assert torch.equal(with_cache, without)
 
 

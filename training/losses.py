@@ -2,8 +2,10 @@
 
 Total = w_ce caption CE + w_bce mask BCE + w_dice mask Dice + w_sem L_sem + w_rel L_rel
 (+ w_rel_ce relation cross-entropy where the data has relation labels) (+ w_box box projection
-loss over the objects known only by their box, which mask BCE and Dice leave out). A weight of
-0 switches a term off (it is then not computed), which is how the ablations are run.
+loss over the objects known only by their box, which mask BCE and Dice leave out) (+ w_quality
+MSE of the quality head against each mask's measured IoU; box-only objects are left out, their
+mask IoU being unknown). A weight of 0 switches a term off (it is then not computed), which is
+how the ablations are run.
 """
 
 from typing import Dict, List, Optional, Tuple
@@ -140,6 +142,27 @@ def relation_cross_entropy(
     return F.cross_entropy(torch.cat(flat_logits).float(), target, ignore_index=-1)
 
 
+def mask_iou_targets(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """(N,) IoU of each predicted mask (logits > 0, upsampled to the target grid as the predictor
+    does) with its true mask; 0 when both are empty. No gradient: a regression target."""
+    with torch.no_grad():
+        pred = _upsample(logits.detach(), tuple(targets.shape[-2:])) > 0
+        truth = targets > 0.5
+        inter = (pred & truth).flatten(1).sum(1).float()
+        union = (pred | truth).flatten(1).sum(1).float()
+        return torch.where(union > 0, inter / union.clamp_min(1.0), torch.zeros_like(union))
+
+
+def quality_regression(
+    scores: torch.Tensor, logits: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
+    """Mean squared error of the quality head's scores (N,) against the measured IoU of each
+    mask with its truth (:func:`mask_iou_targets`), so ``score`` predicts mask quality."""
+    if len(scores) == 0:
+        return scores.sum() * 0.0
+    return F.mse_loss(scores.float(), mask_iou_targets(logits, targets))
+
+
 def clvnet_loss(
     out: CLVNetOutput, batch: Dict[str, object], weights: LossConfig
 ) -> Tuple[torch.Tensor, Dict[str, float]]:
@@ -160,6 +183,10 @@ def clvnet_loss(
         terms["mask_dice"] = mask_dice(out.masks[has_mask], masks[has_mask])
     if weights.mask_box:
         terms["mask_box"] = box_projection_loss(out.masks[box_only], masks[box_only])
+    if weights.quality:
+        terms["quality"] = quality_regression(
+            out.scores[has_mask], out.masks[has_mask], masks[has_mask]
+        )
     if weights.semantic and out.visual_embeddings is not None:
         terms["semantic"] = semantic_consistency(
             out.visual_embeddings, out.phrase_embeddings, weights.temperature

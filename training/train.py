@@ -404,6 +404,8 @@ def train(
     else:
         model, tokenizer = build_model(cfg, sources)
     model.to(device)
+    if model.cfg.loss.quality:  # the object score becomes the quality head's IoU prediction
+        model.cfg.quality_head_trained = True
     if cfg.freeze_image_encoder:
         model.image_encoder.requires_grad_(False)
 
@@ -566,6 +568,7 @@ def write_log(
         "semantic",
         "relation_align",
         "relation_ce",
+        "quality",
         "lr",
         "samples_per_s",
         "time",

@@ -170,23 +170,26 @@ class CLVNet(nn.Module):
         use_cache: bool = True,
         should_stop: Optional[Callable[[], bool]] = None,
         ignore_eos: bool = False,
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Greedy caption generation.
 
         ``ignore_eos`` keeps generating past ``<eos>`` to exactly ``max_new_tokens`` tokens, so
         the benchmark can time captions of a fixed length.
 
         Returns:
-            tokens (B, T) generated ids (``<pad>`` after ``<eos>``) and hidden (B, T, lm_dim),
-            the last hidden state of each generated token (what ``[SEG]`` queries use).
+            tokens (B, T) generated ids (``<pad>`` after ``<eos>``), hidden (B, T, lm_dim),
+            the last hidden state of each generated token (what ``[SEG]`` queries use), and
+            probs (B, T), the probability the model gave each generated token (what
+            ``model_core.naming`` judges a phrase's class words by).
         """
         embeds = self.prefix_embeddings(features, boxes)
         b = embeds.shape[0]
         logits, _, past = self.reasoner(embeds, use_cache=use_cache)
-        token = logits[:, -1].argmax(-1)
+        prob, token = torch.softmax(logits[:, -1].float(), -1).max(-1)
         finished = torch.zeros(b, dtype=torch.bool, device=embeds.device)
         tokens: List[torch.Tensor] = []
         states: List[torch.Tensor] = []
+        probs: List[torch.Tensor] = []
         for _ in range(max_new_tokens):
             if should_stop is not None and should_stop():
                 from ..errors import Cancelled
@@ -194,6 +197,7 @@ class CLVNet(nn.Module):
                 raise Cancelled("The request was cancelled.")
             token = torch.where(finished, torch.full_like(token, self.pad_id), token)
             tokens.append(token)
+            probs.append(prob)
             if not ignore_eos:
                 finished = finished | (token == self.eos_id)
             if bool(finished.all()):
@@ -206,8 +210,8 @@ class CLVNet(nn.Module):
                 embeds = torch.cat([embeds, step], dim=1)
                 logits, hidden, _ = self.reasoner(embeds)
             states.append(hidden[:, -1])
-            token = logits[:, -1].argmax(-1)
-        return torch.stack(tokens, 1), torch.stack(states, 1)
+            prob, token = torch.softmax(logits[:, -1].float(), -1).max(-1)
+        return torch.stack(tokens, 1), torch.stack(states, 1), torch.stack(probs, 1)
 
 
 def pool_by_masks(features: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
