@@ -1,16 +1,33 @@
-"""Where the model server's Python environment is: the interpreter that runs ``model_core serve``.
+"""The model server's own Python environment: which interpreter runs it, creating and checking it.
 
-The model never runs inside QGIS: it runs in its own process, with its own Python. That Python
-is, in this order: the ``CLVNET_MODEL_PYTHON`` environment variable (``qgis_process`` on a
-server, CI, tests); the "Python for the model" setting; the environment the plugin manages in
-``<QGIS profile>/python/clvnet_env`` once it is complete.
+The model never runs inside QGIS: it runs in its own process (``python -m model_core serve``)
+with its own Python, so QGIS's libraries (numpy, GDAL, Qt, Mesa's LLVM) never meet torch's.
+That Python is, in this order: the ``CLVNET_MODEL_PYTHON`` environment variable (``qgis_process``
+on a server, CI, tests); the "Python for the model" setting; the environment the plugin manages
+in ``<QGIS profile>/python/clvnet_env`` once it is complete.
+
+The managed environment is a venv made from a real Python interpreter (not ``sys.executable``,
+which inside QGIS may be the ``qgis`` binary or a shim), with the pinned packages of
+``model_core/requirements-model.lock``. It is built in a staging folder by a chain of
+``QProcess`` steps (the GUI thread never waits), checked by starting the server in it and only
+then swapped in, so a failed or cancelled install leaves the previous environment working.
 """
 
+import json
 import os
+import platform
+import re
+import shutil
+import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, pyqtSignal
 
 from .i18n import tr
 from .settings import ClvnetSettings
@@ -18,12 +35,21 @@ from .settings import ClvnetSettings
 ENV_VARIABLE = "CLVNET_MODEL_PYTHON"
 MANAGED_ENV_NAME = "clvnet_env"
 COMPLETE_MARKER = ".clvnet-complete"
+PLUGIN_ROOT = Path(__file__).resolve().parents[1]
+LOCK_FILE = PLUGIN_ROOT / "model_core" / "requirements-model.lock"
+# transformers 5.23 (pinned in the lock file) needs Python 3.11 or newer.
+MIN_MODEL_PYTHON = (3, 11)
+CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+CHECK_TIMEOUT_S = 180
+# Variables of QGIS's own Python that must not leak into the model's interpreter.
+HOST_PYTHON_VARIABLES = ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONEXECUTABLE")
 
 
 class ModelEnvironmentMissing(Exception):
     """No Python to run the model with; ``str()`` is one sentence for the user."""
 
 
+# ------------------------------------------------------------------ which interpreter runs it
 def managed_env_dir() -> Path:
     """``<QGIS profile>/python/clvnet_env``: the environment the plugin creates and repairs."""
     return Path(QgsApplication.qgisSettingsDirPath()) / "python" / MANAGED_ENV_NAME
@@ -63,3 +89,682 @@ def server_python() -> str:
             '"Python for the model" in Settings.'
         )
     )
+
+
+def server_process_environment() -> QProcessEnvironment:
+    """Environment of a process run by the model's Python: ``model_core`` from the plugin.
+
+    QGIS's ``PYTHONHOME``/``PYTHONPATH`` are dropped (they would make another interpreter load
+    QGIS's packages), user site-packages are ignored and the plugin folder, which holds
+    ``model_core``, is the only extra import path.
+    """
+    env = QProcessEnvironment.systemEnvironment()
+    for name in HOST_PYTHON_VARIABLES:
+        env.remove(name)
+    env.insert("PYTHONPATH", str(PLUGIN_ROOT))
+    env.insert("PYTHONNOUSERSITE", "1")
+    env.insert("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def path_problem(path: str) -> Optional[str]:
+    """A sentence when ``path`` cannot be a Python interpreter at all; None when it may be."""
+    if not path.strip():
+        return tr("No Python interpreter was given.")
+    candidate = Path(path).expanduser()
+    if not candidate.exists():
+        return tr("'{path}' does not exist; choose a Python interpreter file.").format(path=path)
+    if candidate.is_dir():
+        return tr(
+            "'{path}' is a folder; choose the Python interpreter in it "
+            "(bin/python, or python.exe on Windows)."
+        ).format(path=path)
+    if not os.access(str(candidate), os.X_OK):
+        return tr("'{path}' cannot be run; choose a Python interpreter.").format(path=path)
+    return None
+
+
+# ------------------------------------------------------------------ which torch build
+@dataclass(frozen=True)
+class TorchBuild:
+    """Which PyTorch build pip installs, where from, and about how much it downloads."""
+
+    name: str
+    index_url: Optional[str]
+    download_gb: float
+    disk_gb: float
+    reason: str
+
+    def pip_options(self) -> List[str]:
+        """Extra pip options: the PyTorch index beside PyPI (pip prefers its ``+cpu`` wheel).
+
+        If that index cannot be reached pip still installs from PyPI (the larger build).
+        """
+        return ["--extra-index-url", self.index_url] if self.index_url else []
+
+
+def nvidia_gpu_present() -> bool:
+    """True when this machine has an NVIDIA driver (``nvidia-smi`` or ``/proc/driver/nvidia``)."""
+    if shutil.which("nvidia-smi") or Path("/proc/driver/nvidia").exists():
+        return True
+    system_root = os.environ.get("SYSTEMROOT")
+    return bool(system_root) and (Path(system_root) / "System32" / "nvidia-smi.exe").is_file()
+
+
+def choose_torch_build(system: str, machine: str, nvidia: bool) -> TorchBuild:
+    """The torch build for a platform (``platform.system()``, ``platform.machine()``).
+
+    Linux with an NVIDIA GPU: PyPI's CUDA build. Linux x86_64 without one: PyTorch's CPU wheel
+    index (a tenth of the download). Elsewhere PyPI's build is already the right one (CPU on
+    Windows and Linux ARM, CPU and Apple GPU on macOS).
+    """
+    if system == "Linux" and nvidia:
+        return TorchBuild(
+            "cuda", None, 2.9, 5.6, tr("an NVIDIA GPU was found, so PyTorch's CUDA build is used")
+        )
+    if system == "Linux" and machine.lower() in ("x86_64", "amd64"):
+        return TorchBuild(
+            "cpu",
+            CPU_TORCH_INDEX,
+            0.5,
+            1.5,
+            tr("no NVIDIA GPU was found, so PyTorch's CPU build is used"),
+        )
+    return TorchBuild("default", None, 0.5, 1.5, tr("PyPI's PyTorch build for this platform"))
+
+
+def torch_build_for_this_machine() -> TorchBuild:
+    """``choose_torch_build`` for the machine QGIS runs on."""
+    return choose_torch_build(platform.system(), platform.machine(), nvidia_gpu_present())
+
+
+# ------------------------------------------------------------------ the base interpreter
+@dataclass(frozen=True)
+class BasePython:
+    """A Python interpreter that can create the venv, and where it was found."""
+
+    path: str
+    version: Tuple[int, int, int]
+    source: str
+
+    def describe(self) -> str:
+        """``/usr/bin/python3 (Python 3.11.2, QGIS's Python prefix)``."""
+        version = ".".join(str(v) for v in self.version)
+        return f"{self.path} (Python {version}, {self.source})"
+
+
+VERSION_PROBE = (
+    "import sys; import venv, ensurepip; print('.'.join(str(v) for v in sys.version_info[:3]))"
+)
+
+
+def python_candidates() -> List[Tuple[Path, str]]:
+    """Interpreters worth trying, best first, each with where it comes from.
+
+    QGIS's own Python comes first: ``sys.executable`` only when it really is a Python (inside
+    QGIS it may be the ``qgis`` binary), then the interpreters beside QGIS's Python prefix and
+    QGIS's install prefix, then the system's ``python3``.
+    """
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    names = (
+        ("python.exe", "python3.exe")
+        if sys.platform == "win32"
+        else (f"python{version}", "python3")
+    )
+    found: List[Tuple[Path, str]] = []
+    executable = Path(sys.executable) if sys.executable else None
+    in_venv = sys.prefix != sys.base_prefix
+    if executable and executable.name.lower().startswith("python") and not in_venv:
+        found.append((executable, tr("the Python QGIS runs")))
+    base = getattr(sys, "_base_executable", "")
+    if base and Path(base).name.lower().startswith("python"):
+        found.append((Path(base), tr("QGIS's Python")))
+    for prefix in dict.fromkeys((sys.base_prefix, sys.base_exec_prefix, sys.prefix)):
+        for folder in (Path(prefix) / "bin", Path(prefix)):
+            found += [(folder / name, tr("QGIS's Python prefix")) for name in names]
+    qgis_prefix = Path(QgsApplication.prefixPath())
+    for folder in (qgis_prefix / "bin", qgis_prefix):
+        found += [(folder / name, tr("QGIS's install folder")) for name in names]
+    if sys.platform != "win32":
+        found.append((Path("/usr/bin/python3"), tr("the system's Python")))
+    on_path = shutil.which("python3") or shutil.which("python")
+    if on_path:
+        found.append((Path(on_path), tr("the Python on the PATH")))
+    unique: Dict[str, Tuple[Path, str]] = {}
+    for path, source in found:
+        unique.setdefault(str(path), (path, source))
+    return list(unique.values())
+
+
+def probe_base_python(path: Path, source: str) -> Tuple[Optional[BasePython], str]:
+    """Run ``path`` once: a ``BasePython`` when it can make a venv for the model, else why not.
+
+    Blocks for one short process run (tens of milliseconds): call it off the GUI thread.
+    """
+    problem = path_problem(str(path))
+    if problem:
+        return None, problem
+    try:
+        run = subprocess.run(
+            [str(path), "-c", VERSION_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={k: v for k, v in os.environ.items() if k not in HOST_PYTHON_VARIABLES},
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        return None, tr("'{path}' could not be started ({error}).").format(path=path, error=err)
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", run.stdout.strip())
+    if run.returncode != 0 or not match:
+        if "ensurepip" in run.stderr or "venv" in run.stderr:
+            return None, tr(
+                "'{path}' cannot create virtual environments (on Debian and Ubuntu install "
+                "the python3-venv package)."
+            ).format(path=path)
+        return None, tr("'{path}' is not a working Python interpreter.").format(path=path)
+    version = tuple(int(v) for v in match.groups())
+    if version[:2] < MIN_MODEL_PYTHON:
+        return None, tr(
+            "'{path}' is Python {version}; the model needs Python {minimum} or newer."
+        ).format(
+            path=path,
+            version=".".join(str(v) for v in version),
+            minimum=".".join(str(v) for v in MIN_MODEL_PYTHON),
+        )
+    return BasePython(str(path), version, source), ""  # type: ignore[arg-type]
+
+
+def find_base_python(
+    candidates: Optional[Sequence[Tuple[Path, str]]] = None,
+) -> BasePython:
+    """The first candidate (default ``python_candidates()``) that can make the model's venv.
+
+    Raises:
+        ModelEnvironmentMissing: none can; the sentence names what was wrong with the first.
+    """
+    problems = []
+    for path, source in candidates if candidates is not None else python_candidates():
+        if not path.is_file():
+            continue
+        found, problem = probe_base_python(path, source)
+        if found is not None:
+            return found
+        problems.append(problem)
+    raise ModelEnvironmentMissing(
+        tr("No Python {minimum} or newer that can create a virtual environment was found").format(
+            minimum=".".join(str(v) for v in MIN_MODEL_PYTHON)
+        )
+        + (f" ({problems[0]})" if problems else "")
+        + tr('; choose one with "Use another Python".')
+    )
+
+
+# ------------------------------------------------------------------ checking an interpreter
+@dataclass
+class EnvironmentReport:
+    """What the model's server said when started with one interpreter.
+
+    ``problem`` is empty when the server answered and loaded the bundled model; otherwise it is
+    one sentence, and ``missing_module`` names a package that could not be imported, if any.
+    """
+
+    python: str
+    python_version: str = ""
+    torch: str = ""
+    transformers: str = ""
+    device: str = ""
+    cuda_devices: List[Tuple[str, str]] = field(default_factory=list)
+    problem: str = ""
+    missing_module: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the server started and loaded the model."""
+        return not self.problem
+
+    def summary(self) -> str:
+        """``Python 3.11.2, torch 2.14.1, transformers 5.23.0, device cpu`` or the problem."""
+        if self.problem:
+            return self.problem
+        parts = [f"Python {self.python_version}", f"torch {self.torch}"]
+        if self.transformers:
+            parts.append(f"transformers {self.transformers}")
+        devices = ", ".join(f"{key} ({name})" for key, name in self.cuda_devices)
+        parts.append(tr("GPUs: {devices}").format(devices=devices) if devices else tr("no GPU"))
+        return ", ".join(parts)
+
+
+CHECK_REQUESTS = (
+    {"v": 1, "id": "check-hello", "op": "hello"},
+    {"v": 1, "id": "check-load", "op": "load", "device": "cpu", "precision": "fp32"},
+    {"v": 1, "id": "check-devices", "op": "devices"},
+)
+
+
+def missing_module_in(text: str) -> str:
+    """The module a traceback says is missing (``No module named 'x'``), else empty."""
+    match = re.search(r"No module named '([\w.]+)'", text)
+    if match:
+        return match.group(1).split(".")[0]
+    match = re.search(r"cannot import name '\w+' from '([\w.]+)'", text)
+    return match.group(1).split(".")[0] if match else ""
+
+
+def broken_sentence(python: str, module: str) -> str:
+    """The sentence for an environment whose package ``module`` cannot be imported."""
+    return tr(
+        "The model's Python environment ({python}) is broken: the package '{module}' cannot be "
+        "imported."
+    ).format(python=python, module=module)
+
+
+def report_from_answers(
+    python: str, answers: Dict[str, dict], stderr: str, finished_early: bool
+) -> EnvironmentReport:
+    """Turn the server's answers to ``CHECK_REQUESTS`` (and its standard error) into a report."""
+    report = EnvironmentReport(python)
+    hello = answers.get("check-hello")
+    load = answers.get("check-load")
+    devices = answers.get("check-devices")
+    if hello and hello.get("ok"):
+        report.python_version = str(hello.get("python_version", ""))
+    if load and load.get("ok"):
+        report.torch = str(load.get("torch") or "")
+        report.transformers = str(load.get("transformers") or "")
+        report.device = str(load.get("device") or "")
+    if devices and devices.get("ok"):
+        report.cuda_devices = [(str(k), str(n)) for k, n in devices.get("cuda", [])]
+    failure = next(
+        (a["error"] for a in (hello, load, devices) if a and not a.get("ok") and a.get("error")),
+        None,
+    )
+    details = (failure or {}).get("message", "") + "\n" + stderr
+    report.missing_module = missing_module_in(details)
+    if report.missing_module:
+        report.problem = broken_sentence(python, report.missing_module)
+    elif failure:
+        report.problem = tr(
+            "The model's server started but could not load the model: {message}"
+        ).format(message=failure.get("message", ""))
+    elif finished_early or not (hello and load and devices):
+        last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
+        report.problem = tr("The model's server stopped before answering ({last}).").format(
+            last=last.strip()[:300] or tr("no message")
+        )
+    return report
+
+
+class EnvironmentCheck(QObject):
+    """Starts ``python -m model_core serve`` with one interpreter and asks it what it has.
+
+    It sends ``hello``, ``load`` (the bundled model, on the CPU) and ``devices``, waits for the
+    three answers in a ``QProcess`` (never blocking the GUI thread), then shuts the server down.
+    ``finished`` carries the ``EnvironmentReport``.
+    """
+
+    finished = pyqtSignal(object)
+
+    def __init__(
+        self, python: str, parent: Optional[QObject] = None, timeout_s: int = CHECK_TIMEOUT_S
+    ):
+        super().__init__(parent)
+        self.python = python
+        self.timeout_s = timeout_s
+        self.process: Optional[QProcess] = None
+        self._stdout = b""
+        self._stderr = b""
+        self._answers: Dict[str, dict] = {}
+        self._done = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
+
+    def start(self) -> None:
+        """Start the server; ``finished`` follows (also for a path that cannot be run)."""
+        problem = path_problem(self.python)
+        if problem:
+            QTimer.singleShot(
+                0, lambda: self._finish(EnvironmentReport(self.python, problem=problem))
+            )
+            return
+        self.process = QProcess(self)
+        self.process.setProcessEnvironment(server_process_environment())
+        self.process.readyReadStandardOutput.connect(self._read_answers)
+        self.process.readyReadStandardError.connect(self._read_errors)
+        self.process.finished.connect(self._process_finished)
+        self.process.errorOccurred.connect(self._error)
+        self.process.start(self.python, ["-m", "model_core", "serve"])
+        requests = "".join(json.dumps(r) + "\n" for r in CHECK_REQUESTS)
+        self.process.write(requests.encode("utf-8"))
+        self._timer.start(self.timeout_s * 1000)
+
+    def running(self) -> bool:
+        """True until ``finished`` was emitted."""
+        return not self._done
+
+    def cancel(self) -> None:
+        """Stop the server without a report."""
+        self._done = True
+        self._timer.stop()
+        if self.process is not None and self.process.state() != QProcess.NotRunning:
+            self.process.kill()
+
+    def _read_answers(self) -> None:
+        self._stdout += bytes(self.process.readAllStandardOutput())
+        *lines, self._stdout = self._stdout.split(b"\n")
+        for line in lines:
+            try:
+                answer = json.loads(line.decode("utf-8", "replace"))
+            except ValueError:
+                continue
+            if isinstance(answer, dict) and isinstance(answer.get("id"), str):
+                self._answers[answer["id"]] = answer
+        if len(self._answers) == len(CHECK_REQUESTS) and self.process.isWritable():
+            self.process.write(b'{"v": 1, "id": "check-bye", "op": "shutdown"}\n')
+            self.process.closeWriteChannel()
+
+    def _read_errors(self) -> None:
+        self._stderr += bytes(self.process.readAllStandardError())
+
+    def _report(self, finished_early: bool) -> EnvironmentReport:
+        stderr = self._stderr.decode("utf-8", "replace")
+        return report_from_answers(self.python, self._answers, stderr, finished_early)
+
+    def _process_finished(self, *_args) -> None:
+        if not self._done:
+            self._read_answers()
+            self._read_errors()
+            self._finish(self._report(len(self._answers) < len(CHECK_REQUESTS)))
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.FailedToStart and not self._done:
+            problem = tr("'{path}' could not be started as a Python interpreter.").format(
+                path=self.python
+            )
+            self._finish(EnvironmentReport(self.python, problem=problem))
+
+    def _timed_out(self) -> None:
+        if self._done:
+            return
+        self.cancel()
+        self._done = False
+        problem = tr("The model's server with {python} did not answer within {seconds} s.").format(
+            python=self.python, seconds=self.timeout_s
+        )
+        self._finish(EnvironmentReport(self.python, problem=problem))
+
+    def _finish(self, report: EnvironmentReport) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._timer.stop()
+        self.finished.emit(report)
+
+
+# ------------------------------------------------------------------ creating the environment
+def lock_packages(lock: Path = LOCK_FILE) -> Dict[str, str]:
+    """``{name: version}`` of every ``name==version`` line of a lock file (markers ignored)."""
+    packages = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
+        if match:
+            packages[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return packages
+
+
+def remove_in_background(path: Path) -> None:
+    """Delete a folder (several GB of venv) in a Python thread, so QGIS does not wait for it.
+
+    The folder is first renamed aside, so its name is free again at once.
+    """
+    if not path.exists():
+        return
+    trash = path.with_name(f"{path.name}.trash-{time.time_ns()}")
+    try:
+        path.rename(trash)
+    except OSError:
+        trash = path
+    threading.Thread(
+        target=shutil.rmtree, args=(str(trash),), kwargs={"ignore_errors": True}, daemon=True
+    ).start()
+
+
+@dataclass(frozen=True)
+class InstallStep:
+    """One process of the installation: what the user is told, and the command."""
+
+    message: str
+    program: str
+    arguments: List[str]
+
+
+class EnvironmentBuilder(QObject):
+    """Creates the managed environment in a staging folder and swaps it in when it works.
+
+    Steps (each a ``QProcess``): make the venv with ``base``; ``pip install -r`` the lock file
+    (``--progress-bar off``: progress is counted from pip's ``Collecting`` lines); start the
+    server in it (``EnvironmentCheck``); then rename the staging folder over ``target``. A
+    failure or ``cancel()`` deletes the staging folder and leaves ``target`` as it was. pip's
+    output is kept in ``<target>.log``.
+
+    Signals: ``step(str)`` a sentence for each step; ``progress(int)`` 0-100; ``output(str)``
+    lines of the processes' output; ``finished(bool, str)`` success and one sentence.
+    """
+
+    step = pyqtSignal(str)
+    progress = pyqtSignal(int)
+    output = pyqtSignal(str)
+    finished = pyqtSignal(bool, str)
+
+    def __init__(
+        self,
+        base: BasePython,
+        target: Path,
+        build: TorchBuild,
+        lock: Path = LOCK_FILE,
+        parent: Optional[QObject] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.base = base
+        self.target = Path(target)
+        self.build = build
+        self.lock = Path(lock)
+        self.staging = self.target.with_name(self.target.name + ".new")
+        self.log_path = self.target.with_name(self.target.name + ".log")
+        self.report: Optional[EnvironmentReport] = None
+        self.process: Optional[QProcess] = None
+        self.check: Optional[EnvironmentCheck] = None
+        self._steps: List[InstallStep] = []
+        self._expected_packages = len(lock_packages(self.lock)) + (
+            20 if build.name == "cuda" else 0
+        )
+        self._collected = 0
+        self._done = False
+        self._started = 0.0
+
+    def steps(self) -> List[InstallStep]:
+        """The processes this builder runs before checking the server."""
+        staged = str(venv_python(self.staging))
+        return [
+            InstallStep(
+                tr("Creating the Python environment with {python}...").format(
+                    python=self.base.describe()
+                ),
+                self.base.path,
+                ["-m", "venv", str(self.staging)],
+            ),
+            InstallStep(
+                tr("Downloading and installing the model's packages (about {size} GB)...").format(
+                    size=self.build.download_gb
+                ),
+                staged,
+                [
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-input",
+                    "--disable-pip-version-check",
+                    "--progress-bar",
+                    "off",
+                    *self.build.pip_options(),
+                    "-r",
+                    str(self.lock),
+                ],
+            ),
+        ]
+
+    def start(self) -> None:
+        """Begin; returns at once (the steps run in ``QProcess`` es)."""
+        self._started = time.monotonic()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_in_background(self.staging)
+        self.log_path.write_text("", encoding="utf-8")
+        self._steps = self.steps()
+        self.progress.emit(0)
+        self._next_step()
+
+    def running(self) -> bool:
+        """True until ``finished`` was emitted."""
+        return self._started > 0 and not self._done
+
+    def elapsed_s(self) -> float:
+        """Seconds since ``start``."""
+        return time.monotonic() - self._started if self._started else 0.0
+
+    def cancel(self) -> None:
+        """Stop the running step; the previous environment stays as it was."""
+        if self._done:
+            return
+        if self.check is not None:
+            self.check.cancel()
+        if self.process is not None and self.process.state() != QProcess.NotRunning:
+            self.process.finished.disconnect()
+            self.process.kill()
+            self.process.waitForFinished(3000)
+        self._fail(tr("The installation was cancelled; the previous environment is unchanged."))
+
+    def _next_step(self) -> None:
+        if not self._steps:
+            self._check_server()
+            return
+        current = self._steps.pop(0)
+        self.step.emit(current.message)
+        self._log(f"$ {current.program} {' '.join(current.arguments)}")
+        self.process = QProcess(self)
+        env = server_process_environment()
+        env.remove("PYTHONPATH")
+        self.process.setProcessEnvironment(env)
+        self.process.setProcessChannelMode(QProcess.MergedChannels)
+        self.process.readyReadStandardOutput.connect(self._read_output)
+        self.process.finished.connect(self._step_finished)
+        self.process.errorOccurred.connect(self._failed_to_start)
+        self.process.start(current.program, current.arguments)
+
+    def _read_output(self) -> None:
+        text = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            self._log(line)
+            self.output.emit(line)
+            if line.startswith("Collecting "):
+                self._collected += 1
+                share = min(1.0, self._collected / max(1, self._expected_packages))
+                self.progress.emit(5 + int(60 * share))
+            elif line.startswith("Installing collected packages"):
+                self.progress.emit(70)
+            elif line.startswith("Successfully installed"):
+                self.progress.emit(88)
+
+    def _step_finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
+        if self._done:
+            return
+        if exit_status != QProcess.NormalExit or exit_code != 0:
+            self._fail(
+                tr(
+                    "Creating the model's environment failed (exit code {code}); the previous "
+                    "environment is unchanged. pip's output is in {log}."
+                ).format(code=exit_code, log=self.log_path)
+            )
+            return
+        if not self._steps:
+            self.progress.emit(88)
+        else:
+            self.progress.emit(5)
+        self._next_step()
+
+    def _failed_to_start(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.FailedToStart and not self._done:
+            self._fail(
+                tr("{program} could not be started; the previous environment is unchanged.").format(
+                    program=self.process.program()
+                )
+            )
+
+    def _check_server(self) -> None:
+        self.step.emit(tr("Checking the environment by starting the model's server..."))
+        self.check = EnvironmentCheck(str(venv_python(self.staging)), self)
+        self.check.finished.connect(self._checked)
+        self.check.start()
+
+    def _checked(self, report: EnvironmentReport) -> None:
+        self.report = report
+        self._log(f"check: {report.summary()}")
+        if not report.ok:
+            self._fail(
+                tr(
+                    "The new environment does not work ({problem}); the previous one is unchanged."
+                ).format(problem=report.problem)
+            )
+            return
+        try:
+            self._swap_in(report)
+        except OSError as err:
+            self._fail(
+                tr("The new environment could not replace the old one ({error}).").format(error=err)
+            )
+            return
+        self.progress.emit(100)
+        self._done = True
+        self.finished.emit(
+            True,
+            tr(
+                "The model's Python environment is ready ({summary}); it took {minutes} min."
+            ).format(summary=report.summary(), minutes=f"{self.elapsed_s() / 60:.1f}"),
+        )
+
+    def _swap_in(self, report: EnvironmentReport) -> None:
+        """Mark the staging folder complete and rename it over the target (old one removed)."""
+        marker = {
+            "lock": self.lock.name,
+            "lock_packages": lock_packages(self.lock),
+            "torch_build": self.build.name,
+            "base_python": self.base.describe(),
+            "report": report.summary(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (self.staging / COMPLETE_MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+        previous = None
+        if self.target.exists():
+            previous = self.target.with_name(f"{self.target.name}.old-{time.time_ns()}")
+            self.target.rename(previous)
+        try:
+            self.staging.rename(self.target)
+        except OSError:
+            if previous is not None:
+                previous.rename(self.target)
+            raise
+        if previous is not None:
+            remove_in_background(previous)
+
+    def _fail(self, sentence: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._log(sentence)
+        remove_in_background(self.staging)
+        self.finished.emit(False, sentence)
+
+    def _log(self, line: str) -> None:
+        with self.log_path.open("a", encoding="utf-8") as log:
+            log.write(line + "\n")
