@@ -6,7 +6,6 @@ action, the toolbar, the dock, the map tool and the provider, and ends the worke
 """
 
 import configparser
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -23,9 +22,10 @@ from .export import ExportDialog, export_results
 from .i18n import install_translator, remove_translator, tr
 from .layers import OBJECTS, ResultLayers
 from .map_tool import BoxMapTool
+from .model_server import close_shared_client, known_cuda_devices
 from .panel import ClvnetPanel
 from .pixels import prepare_window
-from .settings import ClvnetSettings, cuda_devices
+from .settings import ClvnetSettings
 from .settings_dialog import SettingsDialog
 from .worker import ModelStatus, PredictionWorker, checkpoint_label
 
@@ -40,7 +40,6 @@ class ClvnetPlugin:
     def __init__(self, iface: QgisInterface) -> None:
         self.iface = iface
         self.translator = install_translator()
-        dependencies.add_deps_dir_to_path()
         self.actions: List[QAction] = []
         self.toolbar: Optional[QToolBar] = None
         self.provider = None
@@ -49,7 +48,6 @@ class ClvnetPlugin:
         self.worker: Optional[PredictionWorker] = None
         self.layers = ResultLayers(QgsProject.instance())
         self._told_memory_layers = False
-        self._dependencies_ok = False
 
     # -- QGIS plugin interface ---------------------------------------------------------------
 
@@ -126,6 +124,7 @@ class ClvnetPlugin:
             self.worker.shutdown()
             self.worker.deleteLater()
             self.worker = None
+        close_shared_client()
         if self.tool is not None:
             canvas = self.iface.mapCanvas()
             if canvas.mapTool() is self.tool:
@@ -169,17 +168,21 @@ class ClvnetPlugin:
             if canvas.mapTool() is self.tool:
                 canvas.unsetMapTool(self.tool)
             return
-        if not self._dependencies_ok:
-            self._dependencies_ok = dependencies.ensure_dependencies(self.iface.mainWindow())
-        if not self._dependencies_ok:
+        if not dependencies.environment_ready():
             self.box_action.setChecked(False)
+            dependencies.offer_environment(self.iface)
             self._push(
-                tr("CLV-Net needs the Python packages listed in the dialog; QGIS works as before."),
+                tr(
+                    "CLV-Net's model needs its own Python environment: set it up from the "
+                    "dialog; QGIS works as before."
+                ),
                 Qgis.Warning,
             )
             return
         self.panel.setUserVisible(True)
         canvas.setMapTool(self.tool)
+        # Start the model server now, in the background, so the first box does not wait for it.
+        self._ensure_worker().warm_up(ClvnetSettings.load().model_config())
 
     def _toggle_panel(self, checked: bool) -> None:
         self.panel.setUserVisible(checked)
@@ -276,9 +279,9 @@ class ClvnetPlugin:
 
     def _settings(self) -> None:
         current = ClvnetSettings.load()
-        # Importing torch here would freeze QGIS for seconds on the GUI thread: list the GPUs
-        # only once the worker has loaded it ("auto" picks CUDA by itself meanwhile).
-        devices = cuda_devices() if "torch" in sys.modules else []
+        # The GPUs as the model server saw them when it loaded a model ("auto" picks CUDA by
+        # itself before that); QGIS never imports torch.
+        devices = known_cuda_devices()
         dialog = SettingsDialog(current, devices, self.iface.mainWindow())
         if dialog.exec_():
             chosen = dialog.settings()

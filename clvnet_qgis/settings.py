@@ -1,7 +1,7 @@
 """The plugin's settings, kept in ``QgsSettings`` under ``clvnet/``."""
 
 from dataclasses import asdict, dataclass, fields
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsSettings
 
@@ -89,20 +89,6 @@ def crs_to_setting(crs: Optional[QgsCoordinateReferenceSystem]) -> str:
     if crs is None or not crs.isValid():
         return ""
     return crs.authid() or crs.toWkt()
-
-
-def cuda_devices() -> List[Tuple[str, str]]:
-    """``[("cuda:0", "NVIDIA H100 80GB HBM3"), ...]``; empty without torch or CUDA.
-
-    Imports torch, so call it only when the list is needed (the settings dialog).
-    """
-    try:
-        import torch
-    except ImportError:
-        return []
-    if not torch.cuda.is_available():
-        return []
-    return [(f"cuda:{i}", torch.cuda.get_device_name(i)) for i in range(torch.cuda.device_count())]
 
 
 def _parse_bands(text: str) -> Optional[Tuple[int, int, int]]:

@@ -1,27 +1,35 @@
-"""The long-lived worker thread that owns the model, and its main-thread front.
+"""The long-lived worker thread that drives the model server, and its main-thread front.
 
-``PredictionWorker`` (main thread) starts one ``QThread`` on first use. The thread's
-``_Engine`` loads the ``model_core.predictor.Predictor`` in the background (lazily, or at once
-when the settings change a loaded model) and keeps it, with its embedding cache, for the whole
-session. Each request carries a token: a new box makes the running request stale (it stops at
-the next check and its result is dropped), ``cancel()`` stops it, and removing the layer it
-reads cancels it. The GUI thread never runs inference and never waits for it; the engine never
-touches the project, layers, canvas or ``iface``: it only gets pixels through a
-``pixels.WindowRequest`` prepared on the main thread and hands back a ``PredictionResult``.
-Errors arrive as one sentence; details go to the QGIS log.
+``PredictionWorker`` (main thread) starts one ``QThread`` on first use. The thread's ``_Engine``
+drives the model server (``python -m model_core serve`` in its own process and Python, shared
+through ``model_server.shared_client``): it starts it and loads the model in the background
+(when the box tool is activated, or lazily), reads each box's pixels, sends them and turns the
+answer (polygons in window pixels) into a ``PredictionResult`` in map coordinates. The QGIS
+process never imports torch: a crash in the model costs one box, and the next box starts a new
+server. Each request carries a token: a new box makes the running request stale (the server is
+told to cancel it and its result is dropped), ``cancel()`` stops it (the server is killed if it
+does not stop within two seconds), and removing the layer it reads cancels it. The GUI thread
+never waits; the engine never touches the project, layers, canvas or ``iface``: it only gets
+pixels through a ``pixels.WindowRequest`` prepared on the main thread. Errors arrive as one
+sentence; details go to the QGIS log.
 """
 
 import contextlib
-import os
 import time
 import traceback
-from dataclasses import dataclass
-from typing import Callable, Optional, Set
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Set, Tuple
 
 from qgis.core import Qgis, QgsMessageLog, QgsProject
 from qgis.PyQt.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from model_core.errors import InputError
+from model_core.remote_result import result_from_answer
+from model_core.server_client import RequestCancelled, ServerDied, ServerError
+
 from .i18n import tr
+from .model_env import ModelEnvironmentMissing
+from .model_server import shared_client
 from .pixels import WindowRequest
 from .settings import ClvnetSettings, ModelConfig
 
@@ -43,7 +51,9 @@ class Job:
 class ModelStatus:
     """What the panel shows about the model.
 
-    ``state`` is one of ``not loaded``, ``loading``, ``loaded``.
+    ``state`` is one of ``not loaded``, ``loading``, ``loaded``. ``error`` is the sentence of
+    the last failed load (empty when it loaded). ``generated_only`` is True when the
+    checkpoint says it was trained on generated scenes only (None: it does not say).
     """
 
     state: str
@@ -51,6 +61,11 @@ class ModelStatus:
     device: str = ""
     model: str = ""
     input_size: int = 0
+    device_reason: str = ""
+    generated_only: Optional[bool] = None
+    versions: str = ""
+    error: str = ""
+    cuda_devices: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def checkpoint_label(checkpoint: str) -> str:
@@ -58,8 +73,15 @@ def checkpoint_label(checkpoint: str) -> str:
     return checkpoint or tr("bundled default")
 
 
+def crash_sentence(died: ServerDied) -> str:
+    """The one sentence a user reads when the model process died during a box."""
+    return tr(
+        "The model process stopped unexpectedly ({how}); it will be restarted for the next box."
+    ).format(how=died.how)
+
+
 class _Engine(QObject):
-    """Lives in the worker thread; owns the predictor and runs jobs one at a time."""
+    """Lives in the worker thread; drives the model server, one job at a time."""
 
     modelLoading = pyqtSignal(str)
     modelLoaded = pyqtSignal(object)
@@ -75,50 +97,69 @@ class _Engine(QObject):
         self._is_cancelled = is_cancelled
         self._wanted: Optional[ModelConfig] = None
         self._loaded: Optional[ModelConfig] = None
-        self._predictor = None
+        self._model: Optional[dict] = None  # the server's load answer
+        self._server_starts = 0
 
     @pyqtSlot(object)
     def configure(self, config: ModelConfig) -> None:
         """Remember the wanted model; reload at once if another one is loaded already."""
         self._wanted = config
-        if self._predictor is not None and config != self._loaded:
+        if self._ready() and config != self._loaded:
+            self._load(config)
+
+    @pyqtSlot(object)
+    def warm_up(self, config: ModelConfig) -> None:
+        """Start the server and load ``config`` now, so the first box does not wait for it."""
+        self._wanted = config
+        if not self._ready() or config != self._loaded:
             self._load(config)
 
     @pyqtSlot(object)
     def run(self, job: Job) -> None:
-        """Read the window, predict and georeference; report through the signals."""
-        from model_core.errors import Cancelled, InputError
-
+        """Read the window, have the server describe it, place the result on the map."""
         request = job.request
+        cancel = lambda: self._is_cancelled(job.token)  # noqa: E731
         try:
-            if self._is_cancelled(job.token):
-                raise Cancelled()
-            if self._predictor is None:
+            if cancel():
+                raise RequestCancelled()
+            if not self._ready():
                 self.stage.emit(job.token, tr("Loading the model..."))
                 if not self._load(self._wanted):
                     self.failed.emit(job.token, tr("The model is not loaded."), "")
                     return
             self.stage.emit(job.token, tr("Reading the pixels..."))
-            window = request.read(self._predictor.input_size)
-            if self._is_cancelled(job.token):
-                raise Cancelled()
+            window = request.read(self._model["input_size"])
+            if cancel():
+                raise RequestCancelled()
             self.stage.emit(job.token, tr("Describing the box..."))
-            from model_core.pipeline import segment
-
-            self._predictor.max_new_tokens = job.max_new_tokens
-            result = segment(
-                self._predictor,
-                window,
-                min_area_px=job.min_area_px,
-                simplify_px=job.simplify_px,
-                cancel=lambda: self._is_cancelled(job.token),
+            answer = shared_client().describe(
+                window.image,
+                window.box,
+                valid=window.valid,
+                cache_key=repr(window.cache_key),
+                options={
+                    "max_new_tokens": job.max_new_tokens,
+                    "min_area_px": job.min_area_px,
+                    "simplify_px": job.simplify_px,
+                },
+                model=self._model["handle"],
+                cancel=cancel,
             )
-        except Cancelled:
+            result = result_from_answer(answer, window)
+        except RequestCancelled:
             self.cancelled.emit(job.token)
-        except InputError as err:
+        except ServerDied as died:
+            self._model = None
+            self.failed.emit(job.token, crash_sentence(died), _death_details(died))
+            self.warm_up(self._wanted)  # the next box finds a running server
+        except (InputError, ModelEnvironmentMissing) as err:
             self.failed.emit(job.token, str(err), "")
-        except ImportError as err:
-            self.failed.emit(job.token, _import_sentence(err), traceback.format_exc())
+        except ServerError as err:
+            self.failed.emit(
+                job.token,
+                tr("CLV-Net failed: {error} Details are in the QGIS log.").format(error=err),
+                f"{err.kind}: {err}",
+            )
         except Exception as err:  # noqa: BLE001 - any failure must reach the user, not crash QGIS
             self.failed.emit(
                 job.token,
@@ -132,30 +173,45 @@ class _Engine(QObject):
 
     @pyqtSlot()
     def release(self) -> None:
-        """Drop the model (and its cache) before the thread ends."""
-        self._predictor = None
+        """Forget the model before the thread ends (the shared server keeps running)."""
+        self._model = None
         self._loaded = None
 
+    def _ready(self) -> bool:
+        """True when a model is loaded in the server process that is running now."""
+        if self._model is None:
+            return False
+        try:
+            client = shared_client()
+        except ModelEnvironmentMissing:
+            return False
+        return client.running() and client.starts == self._server_starts
+
     def _load(self, config: Optional[ModelConfig]) -> bool:
-        """Load ``config``; on failure keep the previous model and report why."""
-        config = config or ClvnetSettings().model_config()
+        """Load ``config`` in the server; on failure keep the previous model and say why."""
+        config = config or ClvnetSettings.load().model_config()
         self.modelLoading.emit(checkpoint_label(config.checkpoint))
         try:
-            import torch
-
-            from model_core.predictor import Predictor
-
-            device = self._usable_device(torch, config.device)
-            # Leave a core to the QGIS interface; torch's thread count is per process.
-            torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
-            predictor = Predictor.from_checkpoint(
-                config.checkpoint or None, device=device, precision=config.precision
-            )
-        except ImportError as err:
-            self.modelFailed.emit(_import_sentence(err), traceback.format_exc())
+            client = shared_client()
+            try:
+                answer = client.load(config.checkpoint or None, config.device, config.precision)
+            except ServerError as err:
+                if err.kind != "no_cuda":
+                    raise
+                self.notice.emit(
+                    tr("The device {device} is not available here; CLV-Net uses the CPU.").format(
+                        device=config.device
+                    )
+                )
+                answer = client.load(config.checkpoint or None, "cpu", config.precision)
+        except ModelEnvironmentMissing as err:
+            self.modelFailed.emit(str(err), "")
             return False
-        except Exception as err:  # noqa: BLE001 - InputError/CheckpointError or a corrupt file
-            details = "" if _is_input_error(err) else traceback.format_exc()
+        except ServerDied as died:
+            self.modelFailed.emit(crash_sentence(died), _death_details(died))
+            return False
+        except ServerError as err:
+            details = "" if err.kind in ("bad_checkpoint", "bad_input") else f"{err.kind}: {err}"
             self.modelFailed.emit(
                 tr("Could not load the checkpoint {name}: {reason}").format(
                     name=checkpoint_label(config.checkpoint), reason=err
@@ -163,45 +219,31 @@ class _Engine(QObject):
                 details,
             )
             return False
-        self._predictor, self._loaded = predictor, config
-        self.modelLoaded.emit(
-            ModelStatus(
-                "loaded",
-                predictor.checkpoint_dir,
-                str(predictor.device),
-                predictor.model_name,
-                predictor.input_size,
-            )
-        )
+        self._model, self._loaded = answer, config
+        self._server_starts = client.starts
+        self.modelLoaded.emit(status_from_answer(answer))
         return True
 
-    def _usable_device(self, torch, device: str) -> str:
-        """``device``, or ``cpu`` (with a notice) when CUDA was chosen but is not there."""
-        if not device.startswith("cuda"):
-            return device
-        index = int(device.split(":")[1]) if ":" in device else 0
-        if torch.cuda.is_available() and index < torch.cuda.device_count():
-            return device
-        self.notice.emit(
-            tr("The device {device} is not available here; CLV-Net uses the CPU.").format(
-                device=device
-            )
-        )
-        return "cpu"
+
+def status_from_answer(answer: dict) -> ModelStatus:
+    """The panel's view of a server's ``load`` answer."""
+    return ModelStatus(
+        "loaded",
+        answer["checkpoint"],
+        answer["device"],
+        answer["model"],
+        answer["input_size"],
+        device_reason=answer.get("device_reason", ""),
+        generated_only=(answer.get("metadata") or {}).get("generated_only"),
+        versions=f"torch {answer.get('torch')}, transformers {answer.get('transformers')}",
+        cuda_devices=[(str(k), str(n)) for k, n in answer.get("cuda_devices", [])],
+    )
 
 
-def _is_input_error(err: Exception) -> bool:
-    from model_core.errors import InputError
-
-    return isinstance(err, InputError)
-
-
-def _import_sentence(err: ImportError) -> str:
-    name = getattr(err, "name", None) or str(err)
-    return tr(
-        "The Python package '{name}' that the model needs cannot be imported; "
-        "use the CLV-Net box tool again to install it."
-    ).format(name=name)
+def _death_details(died: ServerDied) -> str:
+    """How the server died and the last lines it wrote, for the QGIS log."""
+    name = f" ({died.signal_name})" if died.signal_name else ""
+    return f"The model server ended with {died.how}{name}.\n{died.stderr_tail}"
 
 
 class PredictionWorker(QObject):
@@ -227,6 +269,7 @@ class PredictionWorker(QObject):
 
     _submit = pyqtSignal(object)
     _configure = pyqtSignal(object)
+    _warm_up = pyqtSignal(object)
     _release = pyqtSignal()
 
     def __init__(self, project: Optional[QgsProject] = None, parent: Optional[QObject] = None):
@@ -253,6 +296,11 @@ class PredictionWorker(QObject):
             self.modelStatus.emit(self.status)
         self._configure.emit(config)
 
+    def warm_up(self, config: ModelConfig) -> None:
+        """Start the model server and load ``config`` in the background (box tool activated)."""
+        self._start()
+        self._warm_up.emit(config)
+
     def submit(self, request: WindowRequest, settings: ClvnetSettings) -> int:
         """Queue a box; the previous request becomes stale. Returns the new token."""
         self._start()
@@ -271,7 +319,7 @@ class PredictionWorker(QObject):
         return job.token
 
     def cancel(self) -> None:
-        """Cancel the current request (it stops at its next check)."""
+        """Cancel the current request (the server stops it, or is killed after 2 s)."""
         if self._job is not None:
             self._cancelled.add(self._job.token)
 
@@ -308,6 +356,7 @@ class PredictionWorker(QObject):
         engine.moveToThread(self.thread)
         self._submit.connect(engine.run)
         self._configure.connect(engine.configure)
+        self._warm_up.connect(engine.warm_up)
         self._release.connect(engine.release)
         engine.modelLoading.connect(self._model_loading)
         engine.modelLoaded.connect(self._model_loaded)
@@ -331,6 +380,8 @@ class PredictionWorker(QObject):
     def _model_failed(self, sentence: str, details: str) -> None:
         if self.status.state == "loaded":
             sentence += " " + tr("The model {name} stays loaded.").format(name=self.status.model)
+        else:
+            self.status = ModelStatus("not loaded", self.status.checkpoint, error=sentence)
         _log(sentence, details)
         self.modelStatus.emit(self.status)
         self.failed.emit(0, sentence)

@@ -14,6 +14,27 @@ from typing import List, Optional, Sequence, Tuple
 
 from .errors import InputError
 
+#: Side in pixels of the small window read to check a box before the model loads.
+PROBE_SIZE = 64
+#: Options whose value may start with a minus sign (``--box -10,5,20,30``).
+SIGNED_VALUE_OPTIONS = ("--box",)
+
+
+def join_signed_values(argv: Sequence[str]) -> List[str]:
+    """``--box -10,...`` -> ``--box=-10,...``: argparse takes a value starting with "-" for an
+    option, so a box west of 0 or south of the equator would need ``--box=``."""
+    joined: List[str] = []
+    k = 0
+    while k < len(argv):
+        item = argv[k]
+        if item in SIGNED_VALUE_OPTIONS and k + 1 < len(argv) and argv[k + 1].startswith("-"):
+            joined.append(f"{item}={argv[k + 1]}")
+            k += 2
+            continue
+        joined.append(item)
+        k += 1
+    return joined
+
 
 def parse_box(text: str) -> Tuple[float, float, float, float]:
     """``X0,Y0,X1,Y1`` -> four floats."""
@@ -44,6 +65,8 @@ def check_output_path(path: str) -> None:
         raise InputError(f"The output folder '{folder}' does not exist.")
     if not os.access(folder, os.W_OK):
         raise InputError(f"The output folder '{folder}' is not writable.")
+    if Path(path).is_dir():
+        raise InputError(f"The output '{path}' is a folder; give a file name.")
     if Path(path).suffix.lower() not in (".gpkg", ".shp", ".geojson", ".json"):
         raise InputError(f"The output '{path}' must end in .gpkg, .shp or .geojson.")
 
@@ -81,7 +104,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         check_output_path(args.out)
     box_crs = None if args.box_crs in (None, "") else args.box_crs
     with RasterSource(args.raster) as source:
-        source.box_to_pixels(box, box_crs)  # validate the box before loading the model
+        # cheap checks before the slow model load: the box, the bands, readable non-nodata pixels
+        source.box_to_pixels(box, box_crs)
+        source.read_window(box, box_crs, args.context, PROBE_SIZE, source.band_mapping(bands))
         predictor = Predictor.from_checkpoint(args.checkpoint, args.device, args.precision)
         if args.max_tokens:
             predictor.max_new_tokens = args.max_tokens
@@ -179,8 +204,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) == 0:
         for box_id, reason in list(summary.skipped.items())[:5]:
             print(f"skipped box {box_id}: {reason}", file=sys.stderr)
+        for warning in summary.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(summary.line())
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import main as serve
+
+    return serve()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,11 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--sam", default=None, help="official SAM .pth to initialise from")
     n.add_argument("--overwrite", action="store_true")
     n.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("serve", help="model server for front ends (protocol: docs/server.md)")
+    s.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(join_signed_values(sys.argv[1:] if argv is None else argv))
     warnings.filterwarnings("ignore")
     try:
         return args.func(args)

@@ -5,6 +5,7 @@ Processing (provider and its checkpoint). Plain model_core and training tests ne
 """
 
 import importlib.util
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ REAL_DATA = REPO.parent / "shared" / "data" / "real"
 DEFAULT_CHECKPOINT = REPO / "model_core" / "checkpoints" / "clvnet-tiny"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+# The model server runs with the test interpreter (the project's .venv) unless told otherwise.
+os.environ.setdefault("CLVNET_MODEL_PYTHON", sys.executable)
 
 
 # ---------------------------------------------------------------------------------- base

@@ -1,6 +1,13 @@
-"""The worker thread end to end on a real raster: results, stale requests, Cancel, responsiveness,
-and the bad inputs (layer removed mid-request, missing/corrupt checkpoint, CUDA not there)."""
+"""The worker thread end to end on a real raster through the model server: results, stale
+requests, Cancel, responsiveness, the bad inputs (layer removed mid-request, missing/corrupt
+checkpoint, CUDA not there), a server killed mid-box, and torch never in the QGIS process."""
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import List, Tuple
 
@@ -8,11 +15,13 @@ import pytest
 from qgis.core import Qgis, QgsGeometry, QgsProject, QgsRasterLayer, QgsRectangle
 
 from clvnet_qgis.layers import OBJECTS, PROMPTS
+from clvnet_qgis.model_server import shared_client
 from clvnet_qgis.pixels import prepare_window
 from clvnet_qgis.settings import ClvnetSettings
 from clvnet_qgis.worker import PredictionWorker, ResponsivenessProbe
 
 MAX_GAP_MS = 200.0
+REPO = Path(__file__).resolve().parents[1]
 
 
 class Recorder:
@@ -215,14 +224,86 @@ def test_missing_checkpoint_without_a_loaded_model_fails_cleanly(
     assert worker.status.state == "not loaded"
 
 
-def test_cuda_without_cuda_falls_back_to_cpu(
-    worker, cogeo_layer, settings, monkeypatch, wait_until
-):
-    import torch
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    settings.device = "cuda"
+def test_cuda_without_that_device_falls_back_to_cpu(worker, cogeo_layer, settings, wait_until):
+    settings.device = "cuda:7"  # not there on this machine (nor on a one-GPU one)
     token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.3, 0.3, 0.5, 0.5), settings)
     wait_until(lambda: worker.record.settled(token), 60, "the prediction")
-    assert any("cuda" in n and "CPU" in n for n in worker.record.notices)
+    assert any("cuda:7" in n and "CPU" in n for n in worker.record.notices)
     assert worker.record.results and worker.status.device == "cpu"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV], ids=["SIGKILL", "SIGSEGV"])
+def test_a_crashed_server_costs_one_box(worker, cogeo_layer, settings, wait_until, sig):
+    """The server dies in the middle of a box: one sentence, QGIS goes on, the next box works."""
+    record = worker.record
+    settings.max_caption_tokens = 200
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.2, 0.2, 0.4, 0.4), settings)
+    wait_until(lambda: any("Describing" in t for k, t in record.progress if k == token), 60, "box")
+    client = shared_client()
+    pid = client.pid
+    time.sleep(0.2)  # the server has the request: it is in the middle of the box
+    os.kill(pid, sig)
+    wait_until(lambda: record.settled(token), 30, "the crash to be reported")
+    sentence = (
+        f"The model process stopped unexpectedly (signal {int(sig)}); "
+        "it will be restarted for the next box."
+    )
+    assert record.failed == [(token, sentence)] and record.results == []
+    assert not worker.busy()
+
+    settings.max_caption_tokens = 8
+    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.5, 0.5, 0.7, 0.7), settings)
+    wait_until(lambda: record.settled(token), 90, "the next box")
+    assert [r[0] for r in record.results] == [token]
+    assert client.pid not in (None, pid)
+    assert record.results[0][1].caption
+
+
+TORCH_FREE_SCRIPT = """
+import json, sys
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsRectangle
+from qgis.PyQt.QtCore import QEventLoop, QTimer
+app = QgsApplication([], False)
+app.initQgis()
+from clvnet_qgis.pixels import prepare_window
+from clvnet_qgis.settings import ClvnetSettings
+from clvnet_qgis.worker import PredictionWorker
+layer = QgsRasterLayer(sys.argv[1], "cogeo")
+QgsProject.instance().addMapLayer(layer)
+settings = ClvnetSettings(checkpoint=sys.argv[2], device="cpu", max_caption_tokens=8)
+worker = PredictionWorker(QgsProject.instance())
+results, failed = [], []
+worker.resultReady.connect(lambda token, result, request: results.append(result))
+worker.failed.connect(lambda token, sentence: failed.append(sentence))
+worker.configure(settings.model_config())
+x, y = layer.extent().center().x(), layer.extent().center().y()
+box = QgsRectangle(x - 40, y - 40, x + 40, y + 40)
+worker.submit(prepare_window(layer, box, settings.context), settings)
+loop = QEventLoop()
+while not results and not failed:
+    QTimer.singleShot(20, loop.quit)
+    loop.exec_()
+worker.shutdown()
+heavy = ("torch", "transformers", "segment_anything", "triton")
+print(json.dumps({"caption": results[0].caption if results else None, "failed": failed,
+                  "imported": [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def test_the_qgis_process_never_imports_torch(cogeo_layer, model_checkpoint, tmp_path):
+    """A fresh QGIS process describes a box through the worker; torch stays out of it."""
+    script = tmp_path / "describe_box.py"
+    script.write_text(TORCH_FREE_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(script), cogeo_layer.source(), str(model_checkpoint)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["failed"] == [] and report["caption"]
+    assert report["imported"] == []

@@ -1,0 +1,73 @@
+"""The one model server of this QGIS process, shared by the map tool's worker and Processing.
+
+The model never runs inside QGIS (ARCHITECTURE section 6): ``shared_client()`` gives the
+``model_core.server_client.ServerClient`` that drives ``python -m model_core serve`` with the
+interpreter ``model_env.server_python()`` names. The client is thread-safe and the server runs
+its work one request at a time, so the worker thread and Processing runs share it. Nothing here
+starts the process: the first request does, always on a worker or algorithm thread.
+"""
+
+import atexit
+import threading
+from typing import List, Optional, Tuple
+
+from qgis.core import Qgis, QgsMessageLog
+
+from model_core.server_client import ServerClient
+
+from . import model_env
+
+LOG_TAG = "CLV-Net server"
+
+_CLIENT: Optional[ServerClient] = None
+_LOCK = threading.Lock()
+
+
+def shared_client() -> ServerClient:
+    """The process-wide client for the current "Python for the model".
+
+    Raises:
+        model_env.ModelEnvironmentMissing: no Python for the model is set up.
+    """
+    global _CLIENT
+    python = model_env.server_python()
+    with _LOCK:
+        if _CLIENT is not None and _CLIENT.python != python:
+            _CLIENT.close()
+            _CLIENT = None
+        if _CLIENT is None:
+            _CLIENT = ServerClient(python, log=_log_server_line)
+        return _CLIENT
+
+
+def running_client() -> Optional[ServerClient]:
+    """The shared client when its server is running, else None (never starts anything)."""
+    client = _CLIENT
+    return client if client is not None and client.running() else None
+
+
+def known_cuda_devices() -> List[Tuple[str, str]]:
+    """The CUDA devices the server reported when it last loaded a model (no request made)."""
+    client = running_client()
+    if client is None:
+        return []
+    for answer in client.loaded_models():
+        return [(str(key), str(name)) for key, name in answer.get("cuda_devices", [])]
+    return []
+
+
+def close_shared_client() -> None:
+    """Stop the server (plugin unload, QGIS exit); the next request starts a new one."""
+    global _CLIENT
+    with _LOCK:
+        client, _CLIENT = _CLIENT, None
+    if client is not None:
+        client.close()
+
+
+def _log_server_line(line: str) -> None:
+    """The server's standard error goes to the QGIS log (thread-safe)."""
+    QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
+
+
+atexit.register(close_shared_client)
