@@ -9,15 +9,22 @@ packs, so every box is batched with the same neighbours however many processes r
 appends its results to ``OUT.partial/rank-R.jsonl`` as it goes (so ``--resume`` redoes only missing
 boxes); rank 0 merges every part into OUT, written atomically, and removes the partial folder.
 While ``OUT.partial/`` exists the run is incomplete, and its ``INCOMPLETE`` file says so.
+
+The journal cannot drop or mix boxes: ``RUN.json`` records what the run was started with (a
+resume with other inputs is refused), a record torn by a crash is cut off before appending, the
+merge refuses to write unless every usable box is in the journal, and a lock beside OUT refuses
+a second run on the same output.
 """
 
+import hashlib
 import json
 import os
 import shutil
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from osgeo import ogr, osr
 from shapely import wkt as shapely_wkt
@@ -44,6 +51,7 @@ class BatchSummary:
     skipped: Dict[int, str] = field(default_factory=dict)
     windows: int = 0
     seconds: float = 0.0
+    warnings: List[str] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.done / self.seconds if self.seconds else 0.0
@@ -105,7 +113,9 @@ def group_windows(
     rgb_bands: Tuple[int, int, int],
 ) -> List[Tuple[int, ImageWindow]]:
     """Read a group's window once; one ImageWindow per member box (shared pixels and key)."""
-    shared = source.read_window(group.window, "pixel", context=0.0, size=size, rgb_bands=rgb_bands)
+    shared = source.read_window(
+        group.window, "pixel", context=0.0, size=size, rgb_bands=rgb_bands, refuse_nodata=False
+    )
     return [
         (ids[m], replace(shared, box=box_in_window(boxes[ids[m]], group.window, size)))
         for m in group.members
@@ -212,6 +222,128 @@ def read_parts(folder: Path) -> Dict[int, dict]:
     return done
 
 
+def open_journal(part: Path) -> IO[str]:
+    """Append handle on one rank's journal, cut back first to its last complete record.
+
+    A crash or a full disk can leave half a record without its newline; appending after it
+    would glue the next record to the fragment and lose both.
+    """
+    if part.exists():
+        data = part.read_bytes()
+        complete = data.rfind(b"\n") + 1
+        if complete != len(data):
+            with part.open("r+b") as handle:
+                handle.truncate(complete)
+    return part.open("a", encoding="utf-8")
+
+
+# --------------------------------------------------------------------- run inputs
+RUN_FILE = "RUN.json"
+
+
+def run_inputs(
+    raster: str,
+    boxes_path: str,
+    listed: Sequence[Tuple[int, tuple]],
+    box_wkt: Optional[str],
+    checkpoint: Optional[str],
+    options: Dict[str, object],
+) -> Dict[str, object]:
+    """What a run's results depend on, as recorded in ``RUN.json`` and compared on resume.
+
+    Boxes by a checksum of their ids and envelopes (what is predicted, whatever the format);
+    raster and weights by path, size and modification time (hashing gigabytes would cost
+    more than it protects); the checkpoint config by its checksum.
+    """
+    from .pipeline import default_checkpoint_dir
+
+    folder = Path(checkpoint) if checkpoint else default_checkpoint_dir()
+    boxes = json.dumps([[i, list(b)] for i, b in listed] + [box_wkt or ""])
+    return {
+        "raster": _file_identity(Path(raster)),
+        "boxes": {
+            "path": str(Path(boxes_path).resolve()),
+            "sha256": hashlib.sha256(boxes.encode("utf-8")).hexdigest(),
+        },
+        "checkpoint": {
+            "path": str(folder.resolve()),
+            "config_sha256": _sha256(folder / "config.json"),
+            "weights": _file_identity(folder / "model.safetensors"),
+        },
+        "options": options,
+    }
+
+
+def check_resume_inputs(partial: Path, inputs: Dict[str, object]) -> None:
+    """Refuse to resume ``partial`` when it was started with other inputs than ``inputs``."""
+    try:
+        started = json.loads((partial / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(
+            f"The interrupted run in '{partial}' does not record what it was started with, so "
+            "it cannot be resumed safely; pass --overwrite to start again."
+        ) from None
+    differing = [key for key in inputs if started.get(key) != json.loads(json.dumps(inputs[key]))]
+    if differing:
+        raise InputError(
+            f"The interrupted run in '{partial}' was started with another "
+            f"{' and '.join(differing)}; resume it with the same inputs, or pass --overwrite "
+            "to start again."
+        )
+
+
+def _file_identity(path: Path) -> Dict[str, object]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return {"path": str(path.resolve())}
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _sha256(path: Path) -> Optional[str]:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@contextmanager
+def output_lock(out_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_path`` for one run; a second run is refused at once.
+
+    The lock is the operating system's (released even when the process is killed), on a
+    hidden file beside the output that is removed when the run ends.
+    """
+    lock_path = out_path.with_name(f".{out_path.name}.lock")
+    handle = lock_path.open("a+b")
+    try:
+        try:
+            _lock_file(handle)
+        except OSError:
+            raise InputError(
+                f"Another run is writing '{out_path}' (it holds '{lock_path.name}'); wait for it "
+                "to finish, or choose another --out."
+            ) from None
+        try:
+            yield
+        finally:
+            lock_path.unlink(missing_ok=True)
+    finally:
+        handle.close()
+
+
+def _lock_file(handle: IO[bytes]) -> None:
+    """Non-blocking exclusive lock of an open file (OSError when someone else holds it)."""
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 # ---------------------------------------------------------------------------- run
 def run_batch(
     raster: str,
@@ -228,16 +360,65 @@ def run_batch(
     max_new_tokens: int = 0,
     log: Callable[[str], None] = print,
 ) -> BatchSummary:
-    """The whole batch job on this process's share; rank 0 merges. Returns the summary."""
-    import torch.distributed as dist
+    """The whole batch job on this process's share; rank 0 merges. Returns the summary.
 
-    from .writers import write_results
+    Raises:
+        InputError: bad input, no usable box, another run on ``out``, a resume with other
+            inputs, a full disk, or a journal that lacks boxes at the merge; an existing
+            ``out`` is then unchanged.
+    """
+    import torch.distributed as dist
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("gloo")
     rank = dist.get_rank() if world > 1 else 0
     out_path = Path(out)
+    with ExitStack() as held:
+        if rank == 0:
+            held.enter_context(output_lock(out_path))
+        options = dict(
+            context=context,
+            batch_size=batch_size,
+            rgb_bands=list(rgb_bands),
+            max_new_tokens=max_new_tokens,
+            layer=layer,
+        )
+        summary = _run_locked(
+            raster,
+            boxes_path,
+            out_path,
+            checkpoint,
+            device,
+            options,
+            resume,
+            overwrite,
+            rank,
+            world,
+            log,
+        )
+    _barrier(world)
+    return summary
+
+
+def _run_locked(
+    raster: str,
+    boxes_path: str,
+    out_path: Path,
+    checkpoint: Optional[str],
+    device: str,
+    options: Dict[str, object],
+    resume: bool,
+    overwrite: bool,
+    rank: int,
+    world: int,
+    log: Callable[[str], None],
+) -> BatchSummary:
+    """``run_batch`` once rank 0 holds the output lock."""
+    from .writers import write_results
+
+    context, batch_size = float(options["context"]), int(options["batch_size"])
+    rgb_bands = tuple(options["rgb_bands"])
     partial = out_path.with_name(out_path.name + ".partial")
     if partial.exists() and not resume:
         if not overwrite:
@@ -251,10 +432,20 @@ def run_batch(
     start = time.perf_counter()
     summary = BatchSummary()
     with RasterSource(raster) as source:
-        listed, layer_wkt = read_boxes(boxes_path, layer)
+        source.band_mapping(rgb_bands)
+        listed, layer_wkt = read_boxes(boxes_path, options["layer"])
         summary.total = len(listed)
         box_crs = layer_wkt if source.is_georeferenced else "pixel"
         good, summary.skipped = pixel_boxes(source, listed, box_crs)
+        if not good:
+            first, reason = next(iter(summary.skipped.items()))
+            raise InputError(
+                f"None of the {len(listed)} boxes in '{boxes_path}' can be used, so nothing was "
+                f"written (box {first}: {reason.rstrip('.')})."
+            )
+        inputs = run_inputs(raster, boxes_path, listed, layer_wkt, checkpoint, options)
+        if partial.exists():
+            check_resume_inputs(partial, inputs)
         done = read_parts(partial) if partial.exists() else {}
         summary.resumed = len([i for i in done if i in good])
         ids = sorted(good)
@@ -265,19 +456,14 @@ def run_batch(
         mine = [group for pack in share for group in pack]
         summary.windows = len(mine)
         predictor = Predictor.from_checkpoint(checkpoint, device)
-        if max_new_tokens:
-            predictor.max_new_tokens = max_new_tokens
+        if options["max_new_tokens"]:
+            predictor.max_new_tokens = int(options["max_new_tokens"])
         if rank == 0:
-            partial.mkdir(parents=True, exist_ok=True)
-            (partial / "INCOMPLETE").write_text(
-                f"This folder holds the parts of an unfinished batch run writing {out_path.name}; "
-                "it is not a result. Rerun with --resume to finish it.\n",
-                encoding="utf-8",
-            )
+            _start_journal(partial, out_path, inputs)
         _barrier(world)
         part = partial / f"rank-{rank}-of-{world}.jsonl"
         count = 0
-        with part.open("a", encoding="utf-8") as handle:
+        with open_journal(part) as handle:
             for box_id, result in run_groups(
                 predictor, source, mine, good, todo, batch_size, rgb_bands
             ):
@@ -285,10 +471,10 @@ def run_batch(
                     handle.write(json.dumps(result_to_record(box_id, result)) + "\n")
                     handle.flush()
                 except OSError as exc:
-                    raise OSError(
-                        f"Writing the partial results failed ({exc}); '{partial}' is incomplete. "
-                        "Free some space and rerun with --resume."
-                    ) from exc
+                    raise InputError(
+                        f"Writing the partial results failed ({exc.strerror or exc}), so "
+                        f"'{partial}' is incomplete: free some space and rerun with --resume."
+                    ) from None
                 count += 1
                 if count % 50 == 0:
                     log(f"rank {rank}: {count} boxes")
@@ -296,17 +482,34 @@ def run_batch(
         _barrier(world)
         if rank == 0:
             records = read_parts(partial)
-            keep = sorted(i for i in records if i in good)
-            write_results(
+            missing = [i for i in ids if i not in records]
+            if missing:
+                raise InputError(
+                    f"The journal in '{partial}' lacks {len(missing)} of {len(ids)} boxes "
+                    f"(ids {', '.join(map(str, missing[:5]))}), so '{out_path.name}' was not "
+                    "replaced; rerun with --resume to compute them."
+                )
+            summary.warnings = write_results(
                 str(out_path),
-                [record_to_result(records[i], source.crs_wkt) for i in keep],
-                box_ids=keep,
+                [record_to_result(records[i], source.crs_wkt) for i in ids],
+                box_ids=ids,
             )
             shutil.rmtree(partial)
-            summary.done = len(keep)
+            summary.done = len(ids)
     summary.seconds = time.perf_counter() - start
-    _barrier(world)
     return summary
+
+
+def _start_journal(partial: Path, out_path: Path, inputs: Dict[str, object]) -> None:
+    """Create the partial folder with its ``INCOMPLETE`` note and, for a new run, ``RUN.json``."""
+    partial.mkdir(parents=True, exist_ok=True)
+    (partial / "INCOMPLETE").write_text(
+        f"This folder holds the parts of an unfinished batch run writing {out_path.name}; "
+        "it is not a result. Rerun with --resume to finish it.\n",
+        encoding="utf-8",
+    )
+    if not (partial / RUN_FILE).exists():
+        (partial / RUN_FILE).write_text(json.dumps(inputs, indent=1), encoding="utf-8")
 
 
 def _barrier(world: int) -> None:

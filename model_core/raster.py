@@ -31,6 +31,8 @@ Box = Tuple[float, float, float, float]
 PIXEL = "pixel"
 # Points per box edge when a box is reprojected, so curved edges are bounded correctly.
 EDGE_POINTS = 21
+# Largest box coordinate accepted: beyond it box arithmetic overflows to inf / nan.
+MAX_COORDINATE = 1e15
 # Percentiles of the valid pixels that map to 0 and 255 for 16-bit and float bands.
 STRETCH_PERCENTILES = (2.0, 98.0)
 
@@ -171,6 +173,7 @@ class RasterSource:
         context: float = 0.5,
         size: int = 256,
         rgb_bands: Tuple[int, int, int] = (1, 2, 3),
+        refuse_nodata: bool = True,
     ) -> ImageWindow:
         """Read the square context window of a box as a ``size`` x ``size`` RGB image.
 
@@ -181,6 +184,8 @@ class RasterSource:
             size: side of the output image in pixels (the model's input size).
             rgb_bands: 1-based bands shown as R, G, B for rasters with 3 or more bands; a
                 raster with 1 or 2 bands shows band 1 as grey.
+            refuse_nodata: raise InputError when the box covers only nodata pixels (False for
+                a window shared by many boxes, which are checked one by one).
 
         Returns:
             ImageWindow with ``image`` uint8 (size, size, 3), ``valid`` bool (size, size) that is
@@ -191,7 +196,7 @@ class RasterSource:
             raise InputError(f"The window size must be at least 1 pixel, got {size}.")
         if context < 0:
             raise InputError(f"The context margin must not be negative, got {context}.")
-        bands = self._bands(rgb_bands)
+        bands = self.band_mapping(rgb_bands)
         pixel_box = self.box_to_pixels(box, box_crs)
         wx0, wy0, wx1, _ = context_window(pixel_box, context)
         scale = (wx1 - wx0) / size  # source pixels per image pixel
@@ -213,6 +218,8 @@ class RasterSource:
             (c1 - wx0) / scale,
             (r1 - wy0) / scale,
         )
+        if refuse_nodata:
+            _refuse_nodata_box(valid, canvas_box)
         side = round(wx1 - wx0)
         centre = Polygon([transform * xy for xy in _unit_square(size / 2.0)])
         return ImageWindow(
@@ -227,8 +234,9 @@ class RasterSource:
             bands=bands,
         )
 
-    def _bands(self, rgb_bands: Sequence[int]) -> Tuple[int, int, int]:
-        """The three 1-based bands to show: band 1 thrice below 3 bands, else ``rgb_bands``."""
+    def band_mapping(self, rgb_bands: Sequence[int]) -> Tuple[int, int, int]:
+        """The three 1-based bands to show: band 1 thrice below 3 bands, else ``rgb_bands``
+        (InputError when one does not exist: cheap, so callers check before loading a model)."""
         if self.count < 3:
             return (1, 1, 1)
         if len(rgb_bands) != 3:
@@ -262,12 +270,19 @@ class RasterSource:
         window = Window(x0, y0, x1 - x0, y1 - y0)
         unique = sorted(set(bands))
         shape = (len(unique), rows[1] - rows[0], cols[1] - cols[0])
-        data = self._dataset.read(
-            unique, window=window, out_shape=shape, resampling=Resampling.bilinear
-        )
-        masks = self._dataset.read_masks(
-            unique, window=window, out_shape=shape, resampling=Resampling.nearest
-        )
+        try:
+            data = self._dataset.read(
+                unique, window=window, out_shape=shape, resampling=Resampling.bilinear
+            )
+            masks = self._dataset.read_masks(
+                unique, window=window, out_shape=shape, resampling=Resampling.nearest
+            )
+        except RasterioIOError:
+            raise InputError(
+                f"The raster '{os.path.basename(self.path)}' is damaged (it cannot be read at "
+                f"columns {x0:.0f}-{x1:.0f}, rows {y0:.0f}-{y1:.0f} of bands "
+                f"{', '.join(map(str, unique))})."
+            ) from None
         ok = np.all(masks > 0, axis=0)
         if self.nodata is not None and not math.isnan(self.nodata):
             ok &= ~np.any(data == self.nodata, axis=0)
@@ -299,6 +314,20 @@ class RasterSource:
         self.close()
 
 
+def _refuse_nodata_box(valid: np.ndarray, canvas_box: Box) -> None:
+    """InputError when the box's pixels of a window are all nodata (or outside the raster):
+    the model would caption an empty picture."""
+    size = valid.shape[0]
+    c0, r0, c1, r1 = canvas_box
+    cols = slice(int(np.clip(math.floor(c0), 0, size - 1)), int(np.clip(math.ceil(c1), 1, size)))
+    rows = slice(int(np.clip(math.floor(r0), 0, size - 1)), int(np.clip(math.ceil(r1), 1, size)))
+    if not valid[rows, cols].any():
+        raise InputError(
+            "The box covers only nodata pixels, so there is nothing to describe; draw it over "
+            "image data."
+        )
+
+
 def _check_box(box: Sequence[float], is_pixel: bool) -> Box:
     """Validate a user box before any transformation: four finite numbers, x0 < x1, y0 < y1."""
     try:
@@ -307,6 +336,11 @@ def _check_box(box: Sequence[float], is_pixel: bool) -> Box:
         raise InputError(f"The box {box!r} must be four numbers x0, y0, x1, y1.") from None
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
         raise InputError(f"The box {tuple(box)} must contain only finite numbers.")
+    if max(abs(v) for v in (x0, y0, x1, y1)) > MAX_COORDINATE:
+        raise InputError(
+            f"The box {tuple(box)} has a coordinate beyond {MAX_COORDINATE:.0e}, which no "
+            "raster or map covers; check its numbers."
+        )
     order = (
         "col0,row0,col1,row1 with row0 the top row"
         if is_pixel

@@ -9,10 +9,13 @@ all three in one file; Shapefile and GeoJSON use one file per layer beside PATH:
   in the output CRS (not reprojected to EPSG:4326 as RFC 7946 asks) so it lines up with the
   raster; GDAL records that CRS in the file's ``crs`` member by its EPSG code.
 
-Every file is first written into a temporary folder beside PATH and moved into place only when
-all of them are complete, so a failed write never damages an existing output.
+Every file is first written into a temporary folder beside PATH, re-opened and its features
+counted (GDAL's GeoJSON driver reports no error on a full disk), and only then moved into place;
+the files of the earlier output are set aside first and restored if any move fails, so the set
+of files is replaced as one unit and a failed write never damages an existing output.
 """
 
+import errno
 import os
 import shutil
 import tempfile
@@ -63,6 +66,8 @@ DRIVER_BY_EXTENSION = {".gpkg": GPKG, ".shp": SHAPEFILE, ".geojson": GEOJSON, ".
 SHAPEFILE_TEXT_BYTES = 254
 # Files that may sit beside a shapefile; stale ones of an earlier output are removed.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".qix", ".sbn", ".sbx")
+# A write that fails with less free space than this is reported as a full disk.
+FULL_DISK_BYTES = 1 << 20
 
 Row = Tuple[Optional[ogr.Geometry], Dict[str, object]]
 
@@ -88,12 +93,13 @@ def write_results(
         driver: "GPKG", "ESRI Shapefile" or "GeoJSON" to override the extension.
 
     Returns:
-        Warnings: objects skipped for lack of a polygon, Shapefile text truncation, a GeoJSON
-        CRS that cannot be recorded.
+        Warnings: objects skipped for lack of a polygon (and relations that referred to them),
+        Shapefile text truncation, a GeoJSON CRS that cannot be recorded.
 
     Raises:
-        InputError: unknown format, or an output folder that is missing or not writable
-            (checked before anything is written).
+        InputError: unknown format, an output folder that is missing or not writable (checked
+            before anything is written), a full disk, or files that do not read back complete;
+            the earlier output is then unchanged.
     """
     path = os.path.abspath(path)
     driver = _driver(path, driver)
@@ -113,18 +119,23 @@ def write_results(
     stem, ext = os.path.splitext(os.path.basename(path))
 
     temp_dir = tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
+    new_dir, old_dir = os.path.join(temp_dir, "new"), os.path.join(temp_dir, "old")
     try:
+        os.mkdir(new_dir)
+        os.mkdir(old_dir)
         if driver == GPKG:
             names = {OBJECTS: OBJECTS, RELATIONS: RELATIONS, PROMPTS: PROMPTS}
-            writer.write_all(os.path.join(temp_dir, stem + ext), names, results, box_ids)
+            writer.write_all(os.path.join(new_dir, stem + ext), names, results, box_ids)
         elif driver == SHAPEFILE:
             names = {OBJECTS: stem, RELATIONS: stem + "_relations", PROMPTS: stem + "_prompts"}
-            writer.write_all(temp_dir, names, results, box_ids)
+            writer.write_all(new_dir, names, results, box_ids)
         else:
             for layer, suffix in ((OBJECTS, ""), (RELATIONS, "_relations"), (PROMPTS, "_prompts")):
-                file_path = os.path.join(temp_dir, stem + suffix + ext)
+                file_path = os.path.join(new_dir, stem + suffix + ext)
                 writer.write_all(file_path, {layer: layer}, results, box_ids)
-        _move_into_place(temp_dir, folder, driver == SHAPEFILE)
+        _replace_as_one_unit(new_dir, old_dir, folder, driver == SHAPEFILE)
+    except (OSError, RuntimeError) as exc:
+        raise _write_failure(path, exc) from None
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     return writer.warnings()
@@ -158,18 +169,66 @@ def _srs(wkt: Optional[str]) -> Optional[osr.SpatialReference]:
     return srs
 
 
-def _move_into_place(temp_dir: str, folder: str, is_shapefile: bool) -> None:
-    """Move every finished file to ``folder``; drop stale sidecars of replaced shapefiles."""
-    produced = sorted(os.listdir(temp_dir))
+def _replace_as_one_unit(new_dir: str, old_dir: str, folder: str, is_shapefile: bool) -> None:
+    """Move the finished files of ``new_dir`` into ``folder`` as one unit.
+
+    The files they replace (and stale sidecars of a replaced shapefile) are first moved aside
+    into ``old_dir``; if any move fails, the new files are taken out again and the old ones put
+    back, so the folder never holds a mix of old and new files.
+    """
+    produced = sorted(os.listdir(new_dir))
+    replaced = list(produced)
     if is_shapefile:
-        stems = {os.path.splitext(name)[0] for name in produced}
-        for stem in stems:
-            for part in SHAPEFILE_PARTS:
-                old = os.path.join(folder, stem + part)
-                if stem + part not in produced and os.path.exists(old):
-                    os.remove(old)
-    for name in produced:
-        os.replace(os.path.join(temp_dir, name), os.path.join(folder, name))
+        for stem in sorted({os.path.splitext(name)[0] for name in produced}):
+            replaced += [stem + part for part in SHAPEFILE_PARTS if stem + part not in produced]
+    set_aside: List[str] = []
+    placed: List[str] = []
+    try:
+        for name in replaced:
+            if os.path.lexists(os.path.join(folder, name)):
+                os.replace(os.path.join(folder, name), os.path.join(old_dir, name))
+                set_aside.append(name)
+        for name in produced:
+            os.replace(os.path.join(new_dir, name), os.path.join(folder, name))
+            placed.append(name)
+    except OSError:
+        for name in placed:
+            os.replace(os.path.join(folder, name), os.path.join(new_dir, name))
+        for name in set_aside:
+            os.replace(os.path.join(old_dir, name), os.path.join(folder, name))
+        raise
+
+
+def _write_failure(path: str, exc: Exception) -> InputError:
+    """One sentence for a write that failed: a full disk named as such, else the reason."""
+    folder = os.path.dirname(path)
+    reason = (str(exc) or gdal_last_error() or type(exc).__name__).strip().rstrip(".")
+    if _disk_is_full(folder, exc, reason):
+        return InputError(
+            f"No space left on the disk holding '{folder}': '{os.path.basename(path)}' was not "
+            "written and any earlier output there is unchanged."
+        )
+    return InputError(f"Writing '{path}' failed ({reason}); any earlier output there is unchanged.")
+
+
+def _disk_is_full(folder: str, exc: Exception, reason: str) -> bool:
+    """True when a failed write is explained by a full disk (ENOSPC, SQLite's "disk is full",
+    or less than ``FULL_DISK_BYTES`` left: GDAL drivers often lose the error code)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if "no space" in reason.lower() or "disk is full" in reason.lower():
+        return True
+    try:
+        return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+    except OSError:
+        return False
+
+
+def gdal_last_error() -> str:
+    """GDAL's last error message (some drivers raise a RuntimeError without one)."""
+    from osgeo import gdal
+
+    return gdal.GetLastErrorMsg() or ""
 
 
 class _LayerWriter:
@@ -179,6 +238,7 @@ class _LayerWriter:
         self.driver = driver
         self.srs = srs
         self.skipped = 0
+        self.dropped_relations = 0
         self.truncated: Counter = Counter()
         self._transforms: Dict[str, Optional[osr.CoordinateTransformation]] = {}
 
@@ -198,6 +258,7 @@ class _LayerWriter:
         }
         dataset = ogr.GetDriverByName(self.driver).CreateDataSource(path)
         layer = feature = None
+        written: Dict[str, int] = {}
         try:
             transaction = dataset.TestCapability(ogr.ODsCTransactions)
             if transaction:
@@ -205,6 +266,7 @@ class _LayerWriter:
             for layer_key, name in names.items():
                 geom_type, fields, rows = specs[layer_key]
                 layer = self._create_layer(dataset, name, geom_type, fields)
+                written[name] = 0
                 for geometry, values in rows(results, box_ids):
                     feature = ogr.Feature(layer.GetLayerDefn())
                     if geometry is not None:
@@ -215,6 +277,7 @@ class _LayerWriter:
                         else:
                             feature.SetField(field, self._text(name, field, value))
                     layer.CreateFeature(feature)
+                    written[name] += 1
             if transaction:
                 dataset.CommitTransaction()
             if self.driver == GPKG and self.srs is None:
@@ -222,6 +285,7 @@ class _LayerWriter:
         finally:
             # Dropping the last references closes the dataset and flushes it to disk.
             layer = feature = dataset = None
+        _verify(path, written)
 
     def warnings(self) -> List[str]:
         """One sentence per problem the user should know about."""
@@ -230,6 +294,11 @@ class _LayerWriter:
             notes.append(
                 f"{self.skipped} object(s) had no polygon (mask empty after removing small "
                 "parts) and were not written."
+            )
+        if self.dropped_relations:
+            notes.append(
+                f"{self.dropped_relations} relation(s) referred to such objects and were not "
+                "written, so every relation names an object of the output."
             )
         for (layer, field), count in sorted(self.truncated.items()):
             notes.append(
@@ -299,7 +368,11 @@ class _LayerWriter:
         self, results: Sequence[PredictionResult], box_ids: Sequence[int]
     ) -> Iterator[Row]:
         for result, box_id in zip(results, box_ids):
+            drawn = {k for k, obj in enumerate(result.objects) if obj.geometry is not None}
             for relation in result.relations:
+                if relation.subject not in drawn or relation.object not in drawn:
+                    self.dropped_relations += 1
+                    continue
                 values = {
                     "box_id": int(box_id),
                     "subj_id": int(relation.subject),
@@ -347,6 +420,29 @@ class _LayerWriter:
 
     def _wkt(self) -> Optional[str]:
         return self.srs.ExportToWkt() if self.srs is not None else None
+
+
+def _verify(path: str, expected: Dict[str, int]) -> None:
+    """Flush the files of a closed dataset to disk, re-open it and count each layer's features;
+    a file cut short (GDAL's GeoJSON driver ignores a full disk) raises RuntimeError."""
+    files = [path] if os.path.isfile(path) else [os.path.join(path, n) for n in os.listdir(path)]
+    for file_path in files:
+        descriptor = os.open(file_path, os.O_RDWR)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    dataset = ogr.Open(path)
+    try:
+        for name, count in expected.items():
+            layer = dataset.GetLayerByName(name)
+            if layer is None and dataset.GetLayerCount() == 1:
+                layer = dataset.GetLayer(0)
+            found = layer.GetFeatureCount() if layer is not None else 0
+            if found != count:
+                raise RuntimeError(f"layer '{name}' reads back with {found} of {count} features")
+    finally:
+        dataset = None
 
 
 def _mark_undefined_cartesian(dataset: ogr.DataSource, tables: Sequence[str]) -> None:

@@ -161,17 +161,17 @@ def test_interrupted_run_resumes_only_missing_boxes(tmp_path, checkpoint, boxes_
 
 def test_full_disk_leaves_a_marked_partial_output(tmp_path, checkpoint, boxes_file, monkeypatch):
     out = tmp_path / "full.gpkg"
-    real_dumps = batch.json.dumps
+    real_record = batch.result_to_record
     calls = {"n": 0}
 
-    def failing_dumps(obj, *a, **k):
+    def failing_record(*a, **k):
         calls["n"] += 1
         if calls["n"] > 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_dumps(obj, *a, **k)
+        return real_record(*a, **k)
 
-    monkeypatch.setattr(batch.json, "dumps", failing_dumps)
-    with pytest.raises(OSError, match="incomplete"):
+    monkeypatch.setattr(batch, "result_to_record", failing_record)
+    with pytest.raises(InputError, match="incomplete: free some space and rerun with --resume"):
         batch.run_batch(
             str(real("cogeo")),
             str(boxes_file),
