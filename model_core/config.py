@@ -1,7 +1,8 @@
 """Model configuration: dataclasses with a JSON round trip, a format version, and presets.
 
 A checkpoint's ``config.json`` is ``ModelConfig.to_dict()``; ``ModelConfig.from_dict`` refuses a
-config written for another format version, so an old or foreign folder fails loudly at load time.
+config written for another format version, so an old or foreign folder fails loudly at load time,
+and checks every value's type and range (``config_checks``) before anything is built.
 """
 
 import dataclasses
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from .config_checks import check_ranges, check_section, checked_value
 from .errors import CheckpointError
 
 FORMAT_VERSION = 1
@@ -142,13 +144,16 @@ class ModelConfig:
             "reasoner": ReasonerConfig,
             "loss": LossConfig,
         }
+        fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: Dict[str, Any] = {}
         for key, value in data.items():
             if key in sections:
-                kwargs[key] = _build(sections[key], value)
-            elif key in {f.name for f in dataclasses.fields(cls)}:
-                kwargs[key] = tuple(value) if isinstance(value, list) else value
-        return cls(**kwargs)
+                kwargs[key] = _build(sections[key], key, check_section(key, value))
+            elif key in fields:
+                kwargs[key] = checked_value(key, fields[key].type, value)
+        cfg = cls(**kwargs)
+        check_ranges(cfg)
+        return cfg
 
     @classmethod
     def from_json(cls, path: Path) -> "ModelConfig":
@@ -161,12 +166,15 @@ class ModelConfig:
         return cls.from_dict(data)
 
 
-def _build(section: type, values: Dict[str, Any]) -> Any:
-    names = {f.name for f in dataclasses.fields(section)}
-    unknown = set(values) - names
+def _build(section: type, name: str, values: Dict[str, Any]) -> Any:
+    """One config section from its JSON object, every value checked against its field type."""
+    fields = {f.name: f for f in dataclasses.fields(section)}
+    unknown = set(values) - set(fields)
     if unknown:
         raise CheckpointError(f"The checkpoint config has unknown keys {sorted(unknown)}.")
-    return section(**values)
+    return section(
+        **{k: checked_value(f"{name}.{k}", fields[k].type, v) for k, v in values.items()}
+    )
 
 
 def preset(name: str, lm_path: Optional[str] = None) -> ModelConfig:
