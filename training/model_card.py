@@ -23,6 +23,16 @@ METRICS = (
     ("box_iou", "box IoU"),
     ("relation_accuracy", "relation acc."),
 )
+SYNTHETIC_INTRO = (
+    "**Trained only on procedurally generated aerial scenes** (`training/synth`, no real "
+    "imagery: nothing can be downloaded where it was built). It has learnt the look of those "
+    "scenes - flat-shaded buildings with shadows, roads with markings, vehicles, trees, water, "
+    "courts, tanks, ships, planes - and the caption templates of the generator. On real "
+    "imagery it will find some roofs, roads, water and vehicles, and describe them in the "
+    "generator's words, but expect missed and merged objects and wrong classes; the numbers "
+    "on the one real GeoPixelD record below show the gap. For real work, fine-tune it (or a "
+    "`sam-vit-b` configuration) on real data with `python -m training.train`."
+)
 BAR = {"miou": 0.70, "ap50": 0.50, "recall": 0.50, "meteor": 0.35, "cider": 1.0}
 
 
@@ -120,7 +130,15 @@ def write_card(
     stage1: Optional[Path] = None,
     stage1_synthetic: Optional[Path] = None,
     machine: str = "an unrecorded machine",
+    stage2: Optional[Path] = None,
+    earlier_card: Optional[Path] = None,
+    real_records: Optional[Path] = None,
+    previous_real_records: Optional[Path] = None,
 ) -> str:
+    """The bundled model's card. ``run`` is the last stage; ``stage1``/``stage2`` earlier run
+    folders, or ``earlier_card`` a card whose stage lines are copied (runs made elsewhere);
+    ``real_records`` the ``--records`` evaluation on the real validation split (and
+    ``previous_real_records`` the same for the model it was fine-tuned from)."""
     model_cfg = json.loads((run / "config.json").read_text())
     syn = json.loads(synthetic.read_text())
     split = syn["data"] if isinstance(syn.get("data"), dict) else {}
@@ -136,18 +154,16 @@ def write_card(
         for key, threshold in BAR.items()
     ]
     stages = [stage_line("Stage 1", stage1, machine)] if stage1 else []
-    stages.append(stage_line("Stage 2" if stage1 else "Training", run, machine))
+    if stage2:
+        stages.append(stage_line("Stage 2", stage2, machine))
+    elif earlier_card is not None:
+        stages += earlier_stage_lines(earlier_card)
+    stages.append(stage_line(f"Stage {len(stages) + 1}" if stages else "Training", run, machine))
+    real_data = [spec for spec in data if not spec.startswith("synthetic:")]
     lines = [
         f"# {model_cfg['name']}: the bundled default CLV-Net",
         "",
-        "**Trained only on procedurally generated aerial scenes** (`training/synth`, no real "
-        "imagery: nothing can be downloaded where it was built). It has learnt the look of those "
-        "scenes - flat-shaded buildings with shadows, roads with markings, vehicles, trees, water, "
-        "courts, tanks, ships, planes - and the caption templates of the generator. On real "
-        "imagery it will find some roofs, roads, water and vehicles, and describe them in the "
-        "generator's words, but expect missed and merged objects and wrong classes; the numbers "
-        "on the one real GeoPixelD record below show the gap. For real work, fine-tune it (or a "
-        "`sam-vit-b` configuration) on real data with `python -m training.train`.",
+        real_intro(real_data) if real_data else SYNTHETIC_INTRO,
         "",
         "## Model",
         "",
@@ -163,10 +179,16 @@ def write_card(
         "",
         "## Data",
         "",
-        f"- Training: `{' '.join(data)}` - synthetic scenes from "
-        f"`training.synth` (generator version {split.get('generator', '?')}), generated on "
-        "the fly, seed and length in the command below; augmentation: flips/rotations that update "
-        "relation predicates and direction words, context jitter, colour jitter.",
+        f"- Training{' (last stage)' if real_data else ''}: `{' '.join(data)}` - synthetic "
+        f"scenes from `training.synth` (generator version {split.get('generator', '?')}), "
+        "generated on the fly, seed and length in the command below"
+        + (
+            ", mixed with the real record folders listed (weights in the stage line)"
+            if real_data
+            else ""
+        )
+        + "; augmentation: flips/rotations that update relation predicates and direction words, "
+        "context jitter, colour jitter.",
         f"- Held-out test split: seed {split.get('synthetic_seed', '?')}, "
         f"{overall['records']} records of {split.get('scene_size', '?')} px scenes, one record per "
         "scene; training draws seed 1, whose scenes never coincide with it.",
@@ -206,6 +228,8 @@ def write_card(
         "The one real GeoPixelD record (`../shared/data/real/geopixeld_sample`, a whole-image "
         "record of an 800 px iSAID tile with four tennis courts):",
     )
+    if real_records is not None and real_records.exists():
+        lines += real_imagery_section(real_records, real_data, previous_real_records)
     if ablations:
         lines += ablation_section(ablations, machine)
     text = "\n".join(lines) + "\n"
@@ -264,6 +288,189 @@ def run_card(
         "--data RECORDS`.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def real_intro(real_data: List[str]) -> str:
+    """The card's opening paragraph for a model fine-tuned on real record folders."""
+    sources = sorted({record_source(spec) for spec in real_data})
+    return (
+        "**Trained on procedurally generated aerial scenes, then fine-tuned on real annotated "
+        f"imagery** ({', '.join(sources)}: the training part of each, licences below) mixed with "
+        "generated scenes. It names buildings, roads, water, bare ground, vegetation, fields, "
+        "trees and cars in real aerial and satellite images; its `score` predicts the IoU of "
+        'each mask with the truth, and a phrase whose class it was unsure of says "an object" '
+        'or "an area" instead of guessing. The section *Real imagery* gives its numbers on the '
+        "real validation split and what it still cannot do. The fine-tuning budget was small "
+        "(CPU only): fine-tune further on your own labels with `python -m training.train`."
+    )
+
+
+def record_source(spec: str) -> str:
+    """The source name of a record folder (``.../<source>/train`` -> ``<source>``)."""
+    path = Path(spec.split(":")[0])
+    return path.parent.name if path.name in ("train", "validation") else path.name
+
+
+def earlier_stage_lines(card: Path) -> List[str]:
+    """The ``- Stage N`` bullets of an earlier card (stages trained elsewhere)."""
+    return [
+        line
+        for line in card.read_text(encoding="utf-8").splitlines()
+        if line.startswith("- Stage ")
+    ]
+
+
+REAL_COLUMNS = (
+    ("targets", "targets", "{:d}"),
+    ("mask_targets", "with mask", "{:d}"),
+    ("target_iou", "target IoU", "{:.3f}"),
+    ("named", "named", "{:.3f}"),
+    ("wrong", "wrong class", "{:.3f}"),
+    ("abstained", "abstained", "{:.3f}"),
+    ("no_phrase", "no phrase", "{:.3f}"),
+    ("ece", "ECE", "{:.3f}"),
+)
+
+
+def real_rows(groups: Dict[str, Dict]) -> List[str]:
+    """Markdown table of per-group real-imagery metrics."""
+    rows = ["| group | " + " | ".join(label for _, label, _ in REAL_COLUMNS) + " |"]
+    rows.append("|---" * (len(REAL_COLUMNS) + 1) + "|")
+    for name, values in groups.items():
+        cells = []
+        for key, _, form in REAL_COLUMNS:
+            value = values.get(key)
+            cells.append("n/a" if value is None else form.format(value))
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def real_imagery_section(
+    report_path: Path, trained_on: List[str], previous: Optional[Path] = None
+) -> List[str]:
+    """The "Real imagery" section: bars, per source and class, GCG, calibration, licences."""
+    from training.real_sources import LICENCES
+
+    report = json.loads(report_path.read_text())
+    real = report["real"]
+    overall = real["overall"]
+    bars = real["bars"]
+    labels = {
+        "target_iou": "target mask IoU",
+        "named": "target class named",
+        "wrong": "wrong-class rate",
+        "ece": "calibration error (ECE)",
+    }
+    lines = [
+        "",
+        "## Real imagery",
+        "",
+        f"The real validation split (`python -m training.evaluate --records ...` on the "
+        f"`validation` record folders of `python -m training.prepare`; {overall['targets']} "
+        f"targets, {overall['mask_targets']} with a mask). The target is the object the box "
+        "holds (the first phrase); *named* = the first phrase names its class (class-name map), "
+        "*wrong class* = it names something else, *abstained* = a generic phrase. Phrases whose "
+        f'class words had a token probability below {real["naming_threshold"]} say "an '
+        'object" or "an area" (the threshold, stored in the checkpoint as '
+        "`min_naming_probability`, is the lowest that keeps the wrong-class rate at or below "
+        "0.15 on this split, so these rates are measured on the split it was chosen on).",
+        "",
+        "| bar | measured | bar | |",
+        "|---|---|---|---|",
+    ]
+    for key, bar in bars.items():
+        sign = "<=" if bar["upper_bound"] else ">="
+        status = "met" if bar["met"] else "**not met**"
+        lines.append(f"| {labels[key]} | {fmt(bar['value'])} | {sign} {bar['bar']} | {status} |")
+    groups = {"all": overall}
+    groups.update({f"source `{k}`": v for k, v in real["per_source"].items()})
+    groups.update({f"class `{k}`": v for k, v in real["per_class"].items()})
+    lines += ["", "Per source and per class:", "", *real_rows(groups)]
+    if previous is not None and previous.exists():
+        before = json.loads(previous.read_text())["real"]["overall"]
+        lines += [
+            "",
+            "The model it was fine-tuned from (trained on generated scenes only), same split and "
+            "rules:",
+            "",
+            *real_rows({"before fine-tuning": before, "this model": overall}),
+        ]
+    sweep = real["naming_sweep"]
+    lines += [
+        "",
+        "Naming threshold against outcomes (all targets):",
+        "",
+        "| threshold | named | wrong class | abstained |",
+        "|---|---|---|---|",
+    ]
+    for threshold in ("0.0", "0.2", "0.4", "0.6", "0.8"):
+        if threshold in sweep:
+            r = sweep[threshold]
+            lines.append(
+                f"| {threshold} | {fmt(r['named'])} | {fmt(r['wrong'])} | {fmt(r['abstained'])} |"
+            )
+    lines += [
+        "",
+        "GCG metrics on the same records (box-only objects are left out of the mask metrics):",
+        "",
+        table(report),
+        "",
+        "### Score calibration",
+        "",
+        f"`score` is the quality head's prediction of the IoU of the mask with the truth. Over "
+        f"the {overall['mask_targets']} targets with a mask, 10 equal-width bins of the score: "
+        f"expected calibration error {fmt(real['calibration']['ece'])}.",
+        "",
+        f"![reliability plot]({real['plot']})",
+        "",
+        f"Default minimum score: **{real['suggested_min_score']}** "
+        "(`model_core.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
+        ">= 0.5 from worse ones on this split (highest F1); objects scoring below it are hidden "
+        "unless the user lowers it.",
+        "",
+        "### Data sources and licences",
+        "",
+        "| source | licence | may train the bundled model | trained on |",
+        "|---|---|---|---|",
+    ]
+    used = {record_source(spec) for spec in trained_on}
+    for name, (licence, allowed) in LICENCES.items():
+        lines.append(
+            f"| `{name}` | {licence} | {'yes' if allowed else 'no'} | "
+            f"{'yes (training split)' if name in used else 'no'} |"
+        )
+    lines += ["", "### What it still cannot do", "", *limitations(real)]
+    return lines
+
+
+def limitations(real: Dict) -> List[str]:
+    """Measured weaknesses (classes below the bars) and the known limits of the model."""
+    weak = []
+    for name, values in real["per_class"].items():
+        problems = []
+        if values.get("named") is not None and values["named"] < 0.5:
+            problems.append(f"named {values['named']:.2f}")
+        if values.get("target_iou") is not None and values["target_iou"] < 0.5:
+            problems.append(f"target IoU {values['target_iou']:.2f}")
+        if problems:
+            weak.append(f"`{name}` ({', '.join(problems)})")
+    lines = []
+    if weak:
+        lines.append(
+            "- Classes it still gets wrong more often than right: " + ", ".join(weak) + "."
+        )
+    lines += [
+        "- It knows only the classes of its training data (generated scenes and the real sources "
+        "above); anything else is named as the nearest of those, or abstained on.",
+        "- Objects known only by a box (cars, most tree crowns) trained their masks through the "
+        "box projection loss: their mask outlines are not supervised inside the box and their "
+        "`score` is not calibrated (calibration is measured on targets with true masks).",
+        "- 256 px input: small objects in a large box, thin roads and field boundaries lose "
+        "detail; draw a box close around what you want described.",
+        "- Relations between real objects were trained only from the geometry of labelled "
+        "neighbours; context that was not labelled (unlabelled buildings, roads) is not named.",
+    ]
+    return lines
 
 
 def report_section(report: Optional[Path], intro: str) -> List[str]:
@@ -328,6 +535,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         default="an unrecorded machine",
         help="what a run trained on, where its run.json does not say",
     )
+    parser.add_argument("--stage2", default=None, help="the second stage's run folder, if any")
+    parser.add_argument(
+        "--earlier-card", default=None, help="a card whose stage lines describe earlier stages"
+    )
+    parser.add_argument(
+        "--real-records", default=None, help="evaluation report of --records (validation)"
+    )
+    parser.add_argument(
+        "--previous-real-records", default=None, help="the same for the model fine-tuned from"
+    )
     parser.add_argument("--command", default="make train-default")
     parser.add_argument("--out", default=None, help="default: RUN/MODEL_CARD.md")
     args = parser.parse_args(argv)
@@ -342,6 +559,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         Path(args.stage1) if args.stage1 else None,
         Path(args.stage1_synthetic) if args.stage1_synthetic else None,
         args.machine,
+        *(
+            Path(p) if p else None
+            for p in (args.stage2, args.earlier_card, args.real_records, args.previous_real_records)
+        ),
     )
     return 0
 

@@ -1,0 +1,97 @@
+"""Real-imagery evaluation: naming outcomes, threshold choice, calibration, reliability plot."""
+
+import pytest
+
+from training.evaluate.real import (
+    Target,
+    bar_status,
+    calibration,
+    choose_min_score,
+    choose_naming_threshold,
+    group_report,
+    names_class,
+    naming_rates,
+    outcome,
+    reliability_plot,
+)
+
+
+def target(phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cls="Building"):
+    return Target(
+        record_id="r",
+        source="dubai",
+        class_name=cls,
+        has_mask=mask,
+        iou=iou if mask else None,
+        score=score,
+        phrase=phrase,
+        naming_confidence=confidence,
+        mask_fraction=0.1,
+        names_class=names,
+    )
+
+
+def test_names_class_matches_whole_words_singular_or_plural():
+    assert names_class("two large buildings", ("building", "buildings"))
+    assert names_class("a patch of bare ground", ("bare ground",))
+    assert not names_class("a large pier", ("car", "cars"))
+    assert not names_class("a carport", ("car", "cars"))
+
+
+def test_outcomes_and_rates_at_a_threshold():
+    targets = [
+        target("a building", 0.9, True),
+        target("a pier", 0.3, False),
+        target("a ship", 0.8, False),
+        target("an object", None, False),
+        target(None, None, False),
+    ]
+    assert [outcome(t, 0.5) for t in targets] == [
+        "named",
+        "abstained",
+        "wrong",
+        "abstained",
+        "no_phrase",
+    ]
+    assert naming_rates(targets, 0.5) == {
+        "named": 0.2,
+        "wrong": 0.2,
+        "abstained": 0.4,
+        "no_phrase": 0.2,
+    }
+    # 0.0 never abstains on confidence: the pier is wrong too
+    assert naming_rates(targets, 0.0)["wrong"] == pytest.approx(0.4)
+    # the lowest threshold that brings wrong to <= 0.15 abstains on the ship (0.8) as well
+    assert choose_naming_threshold(targets) == 0.85
+
+
+def test_calibration_error_by_hand():
+    scores = [0.05, 0.15, 0.12, 0.95, 1.0]
+    ious = [0.25, 0.0, 0.1, 0.85, 0.95]
+    ece, table = calibration(scores, ious)
+    # bin 0: |0.05 - 0.25| (1 target); bin 1: |0.135 - 0.05| (2); bin 9: |0.975 - 0.9| (2)
+    expected = (0.2 * 1 + 0.085 * 2 + 0.075 * 2) / 5
+    assert ece == pytest.approx(expected)
+    assert [row["count"] for row in table] == [1, 1 + 1, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert calibration([], []) == (None, [])
+
+
+def test_min_score_separates_right_from_wrong_masks():
+    scores = [0.1, 0.2, 0.3, 0.6, 0.7, 0.8]
+    ious = [0.1, 0.0, 0.2, 0.7, 0.6, 0.9]
+    assert choose_min_score(scores, ious) == 0.35  # keeps exactly the three right masks
+
+
+def test_group_report_and_bars(tmp_path):
+    targets = [target("a building", iou=0.8, score=0.75), target("a car", mask=False, cls="car")]
+    report = group_report(targets, 0.5)
+    assert report["targets"] == 2 and report["mask_targets"] == 1
+    assert report["target_iou"] == pytest.approx(0.8)
+    assert report["ece"] == pytest.approx(0.05)
+    bars = bar_status(report)
+    assert bars["target_iou"]["met"] and bars["ece"]["met"] and bars["named"]["met"]
+    assert bars["wrong"]["met"] is True
+    ece, table = calibration([0.75], [0.8])
+    path = tmp_path / "plot.png"
+    reliability_plot(table, ece, path, "test")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
