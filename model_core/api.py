@@ -254,11 +254,11 @@ def _listed_boxes(
 
 
 def _none_usable(skipped: Dict[int, str]) -> str:
-    """The sentence for a call where every box was skipped."""
+    """The sentence for a call where every box was skipped (one box: its own sentence)."""
     box_id, reason = next(iter(skipped.items()))
     if len(skipped) == 1:
         return reason
-    return f"None of the {len(skipped)} boxes can be used; box {box_id}: {reason}"
+    return f"None of the {len(skipped)} boxes can be used (box {box_id}: {reason.rstrip('.')})."
 
 
 # ---------------------------------------------------------------------------- output
