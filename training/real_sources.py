@@ -64,6 +64,10 @@ GROUND_SIZE = {
 }
 
 
+#: Noun for classes the class map lacks (a crop register names every crop: all are fields).
+DEFAULT_NOUN = {"dk_fields": "field"}
+
+
 def split_of(source: str, relative: str) -> str:
     """ "validation" or "train" for a file of ``source`` (path relative to the source folder)."""
     patterns = VALIDATION.get(source, ())
@@ -107,7 +111,9 @@ def _images(name: str, base: Path, skips: Skips, split) -> Iterator[AnnotatedIma
         wheel = base / "from_pypi_wheel_2.1.0" / "deepforest" / "data"
         yield from read_voc(sorted(data.glob("*.xml")), skips, split, [wheel])
         truth = [data / "2018_SJER_3_252000_4107000_image_477_truth.csv"]
-        yield from read_csv_boxes(truth, skips, split, read_label_names(data / "classes.csv"))
+        yield from read_csv_boxes(
+            truth, skips, split, read_label_names(base / "tests" / "data" / "classes.csv")
+        )
         yield from read_coco(data / "coco_sample_file.json", skips, split)
         yield from read_vector(
             data / "australia.tif", data / "australia.shp", "label", skips, split

@@ -63,6 +63,9 @@ MIN_OFFSET_PX = 3.0
 #: No direction when the offset is this close to a diagonal (the axis would be a coin toss).
 DIAGONAL_MARGIN_PX = 2.0
 INSIDE_FRACTION = 0.8
+#: Clauses that say most about the target come first; directions need a clear dominant axis.
+CLAUSE_PRIORITY = ("inside", "on", "surrounded by", "contains", "surrounds", "along")
+CLEAR_DIRECTION = 1.5
 
 
 def flip_predicate(pred: str, horizontal: bool) -> str:
@@ -169,3 +172,14 @@ def relations(geoms: Sequence, kinds: Sequence[str], gsd: float) -> List[list]:
             if i != j:
                 out.extend([i, p, j] for p in pair(ga, gb, ka, kb, gsd))
     return out
+
+
+def stated_clause(preds: Sequence[str], clarity: float, dir_word: str) -> str:
+    """The one predicate a caption states for a pair: the most telling containment or
+    alignment, else a clear direction, else "next to"; '' when none holds."""
+    for p in CLAUSE_PRIORITY:
+        if p in preds:
+            return p
+    if dir_word and clarity >= CLEAR_DIRECTION and dir_word in preds:
+        return dir_word
+    return "next to" if "next to" in preds else ""

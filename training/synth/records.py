@@ -23,13 +23,21 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from shapely.geometry import box as shapely_box
 
 from model_core.window import context_window
-from training.grammar.relations import DIRECTIONS, SURFACE_KINDS, direction, pair, relations
+from training.grammar.relations import (
+    CLAUSE_PRIORITY,
+    DIRECTIONS,
+    SURFACE_KINDS,
+    direction,
+    pair,
+    relations,
+    stated_clause,
+)
 
 from .captions import compose, phrase
 from .geometry import from_shape, to_shape
@@ -47,9 +55,6 @@ MIN_INSIDE = 0.8
 MIN_CLIPPED_SHARE = 0.04
 #: ... and is at least this wide (mean width over its length, as a share of the window side).
 MIN_CLIPPED_WIDTH = 0.1
-#: Clauses that say most about the target come first; directions need a clear dominant axis.
-CLAUSE_PRIORITY = ("inside", "on", "surrounded by", "contains", "surrounds", "along")
-CLEAR_DIRECTION = 1.5
 CONTEXT_COUNTS = ((0, 0.05), (1, 0.35), (2, 0.4), (3, 0.2))
 SHARED_ATTRIBUTES = ("size", "colour", "shape")
 #: Share of targets with nothing to relate to in their window that are skipped (captions
@@ -207,15 +212,6 @@ def _situation(scene: Scene, target: Referent) -> List[str]:
     return out
 
 
-def _clause(preds: Sequence[str], clarity: float, dir_word: str) -> str:
-    for p in CLAUSE_PRIORITY:
-        if p in preds:
-            return p
-    if dir_word and clarity >= CLEAR_DIRECTION and dir_word in preds:
-        return dir_word
-    return "next to" if "next to" in preds else ""
-
-
 def _overlaps(bb, window) -> bool:
     return bb[0] < window[2] and bb[2] > window[0] and bb[1] < window[3] and bb[3] > window[1]
 
@@ -303,7 +299,7 @@ def _contexts(
         geom = to_shape(polys) if ref.kind in CLIPPED_KINDS else ref.obj.shape
         preds = pair(tgeom, geom, target.kind, ref.kind, scene.gsd)
         d, clarity = direction(tgeom, geom)
-        clause = _clause(preds, clarity, d)
+        clause = stated_clause(preds, clarity, d)
         if clause:
             rank = (2.0 if clause in CLAUSE_PRIORITY else 1.0) + min(1.0, geom.area / (0.1 * warea))
             contexts.append(_Context(ref, polys, geom, clause, ph, rank + rng.random()))
