@@ -187,6 +187,14 @@ class ModelServer:
                 self._error(request_id, "bad_checkpoint", str(err))
             except InputError as err:
                 self._error(request_id, "bad_input", str(err))
+            except ImportError as err:
+                name = getattr(err, "name", None) or str(err)
+                self._error(
+                    request_id,
+                    "missing_package",
+                    f"The model's Python '{sys.executable}' cannot import '{name}'; install the "
+                    "model's packages there or choose another Python for the model.",
+                )
             except MemoryError:
                 self._error(request_id, "out_of_memory", "The model ran out of memory.")
             except Exception as err:  # noqa: BLE001 - an answer, never a dead pipe
@@ -228,7 +236,12 @@ class ModelServer:
         )
 
     def _op_ping(self, request: dict) -> None:
-        self.send({"id": request.get("id"), "ok": True, "busy": self._current is not None})
+        models = [
+            {"handle": key, "encodes": entry["predictor"].encode_count}
+            for key, entry in list(self._models.items())
+        ]
+        busy = self._current is not None
+        self.send({"id": request.get("id"), "ok": True, "busy": busy, "models": models})
 
     def _op_cancel(self, request: dict) -> None:
         target = request.get("target")

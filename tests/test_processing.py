@@ -34,7 +34,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from shapely import wkt as shapely_wkt
 
-from clvnet_qgis.processing import predictor_cache
+from clvnet_qgis.model_server import shared_client
 from clvnet_qgis.processing.raster_input import RasterInput
 from model_core.vectorize import polygon_area_m2
 
@@ -362,6 +362,7 @@ def test_cancel_stops_after_the_current_box(run_alg, cogeo, processing_checkpoin
 
 
 def test_batch_runs_reuse_one_loaded_model(run_alg, cogeo, processing_checkpoint):
+    """Runs share the QGIS process's model server: no new process, no reload, no re-encode."""
     params = {
         "INPUT": cogeo,
         "EXTENT": extent_text(fraction_rect(cogeo, BOX_FRACTIONS["road"]), "EPSG:3857"),
@@ -370,11 +371,12 @@ def test_batch_runs_reuse_one_loaded_model(run_alg, cogeo, processing_checkpoint
         "OUTPUT": "TEMPORARY_OUTPUT",
     }
     run_alg(EXTENT_ALG, params)
-    predictor, _ = predictor_cache.cached_predictor(str(processing_checkpoint), "cpu")
-    encoded = predictor.encode_count
+    client = shared_client()
+    pid, starts = client.pid, client.starts
+    encoded = {m["handle"]: m["encodes"] for m in client.ping()["models"]}
     run_alg(EXTENT_ALG, params)
-    again, _ = predictor_cache.cached_predictor(str(processing_checkpoint), "cpu")
-    assert again is predictor and predictor.encode_count == encoded + 1
+    assert client.pid == pid and client.starts == starts
+    assert {m["handle"]: m["encodes"] for m in client.ping()["models"]} == encoded
 
 
 def test_algorithm_runs_inside_a_graphical_model(run_alg, cogeo, processing_checkpoint):

@@ -1,9 +1,8 @@
 """The algorithms from the command line: ``qgis_process.bin`` with the repository as the plugin.
 
-Each call starts QGIS and torch afresh (about 10 s), so this module keeps to three calls.
+Each call starts QGIS and its model server afresh (about 10 s), so this module keeps to few calls.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -124,10 +123,8 @@ def test_zero_features_fail_with_the_reason(repo_process, processing_checkpoint,
 
 
 def test_missing_model_packages_say_what_to_install(repo_process, processing_checkpoint, tmp_path):
-    """A QGIS whose Python lacks torch (hidden here by a stub that fails to import)."""
-    stub = tmp_path / "stubs" / "torch"
-    stub.mkdir(parents=True)
-    (stub / "__init__.py").write_text("raise ImportError(\"No module named 'torch'\")\n")
+    """The model's Python lacks torch (Debian's own python3 here): one sentence naming both."""
+    python = "/usr/bin/python3"
     done = repo_process.run(
         "run",
         "clvnet:segment_describe_extent",
@@ -136,10 +133,10 @@ def test_missing_model_packages_say_what_to_install(repo_process, processing_che
         "EXTENT=14322000,14322150,4532600,4532750",
         f"CHECKPOINT={processing_checkpoint}",
         f"OUTPUT={tmp_path / 'out.gpkg'}",
-        PYTHONPATH=os.pathsep.join([str(stub.parent), repo_process.env["PYTHONPATH"]]),
+        CLVNET_MODEL_PYTHON=python,
     )
     assert done.returncode != 0
     message = done.stdout + done.stderr
-    assert "CLV-Net needs the Python packages torch" in message and "PYTHONPATH" in message
+    assert f"The model's Python '{python}' cannot import 'torch'" in message
     assert "Traceback" not in message
     assert not (tmp_path / "out.gpkg").exists()

@@ -1,12 +1,12 @@
 """What both CLV-Net algorithms share: parameters and the per-box loop.
 
 Subclasses add their box parameters and turn them into ``BoxPrompt``s in the raster's CRS;
-``ClvnetAlgorithmBase.describeBoxes`` then reads each box's window, runs the model (loaded once
-per run, shared across runs by ``predictor_cache``) and writes the three sinks.
+``ClvnetAlgorithmBase.describeBoxes`` then reads each box's window, has the model server
+describe it (the server of this QGIS process, shared with the map tool; it keeps the model
+loaded across runs) and writes the three sinks.
 """
 
-import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from qgis.core import (
     QgsField,
@@ -35,13 +35,9 @@ from ..layers import (
 )
 from .inference import describe
 from .outputs import OutputSinks, carried_field, make_fields
-from .predictor_cache import cached_predictor
 from .prompts import BoxPrompt, SkipLog
 from .raster_input import RasterInput
 from .styling import style_loaded_output
-
-if TYPE_CHECKING:
-    from model_core.predictor import Predictor
 
 DEVICES = ["auto", "cpu", "cuda"]
 """Values of the DEVICE parameter (static strings, so scripts pass ``DEVICE=cpu``)."""
@@ -167,29 +163,36 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> Dict[str, Any]:
         """Run the model on every prompt and write the sinks; returns the algorithm's results."""
-        from model_core.errors import Cancelled, InputError
+        from model_core.errors import InputError
+        from model_core.server_client import RequestCancelled, ServerDied, ServerError
 
         out_field = carried_field(id_field) if id_field is not None else None
-        predictor, lock = self._loadPredictor(parameters, context, feedback)
+        client, model = self._loadModel(parameters, context, feedback)
         sinks = self._openSinks(parameters, context, out_field)
         margin = self.parameterAsDouble(parameters, self.CONTEXT, context)
         done, skipped_before = 0, skips.count
         try:
-            with lock:
-                for index, result in describe(
-                    self.raster, prompts, predictor, margin, skips, feedback.isCanceled
-                ):
-                    if feedback.isCanceled():
-                        break
-                    prompt = prompts[index]
-                    sinks.write(prompt, result, predictor.model_name)
-                    done += 1
-                    self._reportBox(feedback, prompt.box_id, result)
-                    handled = done + skips.count - skipped_before
-                    feedback.setProgress(100.0 * handled / len(prompts))
-        except Cancelled:
+            for index, result in describe(
+                self.raster, prompts, client, model, margin, skips, feedback.isCanceled
+            ):
+                if feedback.isCanceled():
+                    break
+                prompt = prompts[index]
+                sinks.write(prompt, result, model["model"])
+                done += 1
+                self._reportBox(feedback, prompt.box_id, result)
+                handled = done + skips.count - skipped_before
+                feedback.setProgress(100.0 * handled / len(prompts))
+        except RequestCancelled:
             pass
-        except InputError as err:
+        except ServerDied as died:
+            raise QgsProcessingException(
+                tr(
+                    "The model process stopped unexpectedly ({0}) after {1} boxes; "
+                    "run the algorithm again."
+                ).format(died.how, done)
+            ) from died
+        except (InputError, ServerError) as err:
             raise QgsProcessingException(str(err)) from err
 
         if sinks.truncated:
@@ -275,45 +278,44 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
             shapefile=shapefile,
         )
 
-    def _loadPredictor(
+    def _loadModel(
         self,
         parameters: Dict[str, Any],
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
-    ) -> Tuple["Predictor", threading.Lock]:
-        """The (predictor, lock) for the CHECKPOINT and DEVICE parameters, loaded if needed.
+    ) -> Tuple[Any, dict]:
+        """The shared server client and its ``load`` answer for CHECKPOINT and DEVICE.
 
         CUDA asked for on a machine without it falls back to the CPU with a warning.
         """
-        from model_core.errors import InputError
+        from model_core.server_client import ServerError
+
+        from ..model_env import ModelEnvironmentMissing
+        from ..model_server import shared_client
 
         checkpoint = self.parameterAsFile(parameters, self.CHECKPOINT, context) or None
         device = self.parameterAsEnumString(parameters, self.DEVICE, context) or DEVICES[0]
         feedback.setProgressText(tr("Loading the CLV-Net model…"))
         try:
-            import torch
-
-            if device == "cuda" and not torch.cuda.is_available():
+            client = shared_client()
+            try:
+                model = client.load(checkpoint, device, cancel=feedback.isCanceled)
+            except ServerError as err:
+                if err.kind != "no_cuda":
+                    raise
                 feedback.pushWarning(tr("CUDA is not available here; running on the CPU."))
-                device = "cpu"
-            predictor, lock = cached_predictor(checkpoint, device)
-        except ImportError as err:
-            raise QgsProcessingException(
-                tr(
-                    "CLV-Net needs the Python packages torch, transformers, segment_anything and "
-                    "rasterio in QGIS's Python ({0}); install them with the plugin's dependency "
-                    "dialog, or add the folder that holds them to PYTHONPATH."
-                ).format(err)
-            ) from err
-        except InputError as err:
+                model = client.load(checkpoint, "cpu", cancel=feedback.isCanceled)
+        except ModelEnvironmentMissing as err:
+            raise QgsProcessingException(str(err)) from err
+        except ServerError as err:
             raise QgsProcessingException(str(err)) from err
         feedback.pushInfo(
-            tr("Model {0} ({1}) on {2}.").format(
-                predictor.model_name, predictor.checkpoint_dir, predictor.device
+            tr("Model {0} ({1}) on {2}, in the model process {3}.").format(
+                model["model"], model["checkpoint"], model["device"], client.pid
             )
         )
         feedback.setProgressText(tr("Describing boxes…"))
-        return predictor, lock
+        return client, model
 
     @staticmethod
     def _reportBox(feedback: QgsProcessingFeedback, box_id: Any, result: Any) -> None:

@@ -1,130 +1,130 @@
-"""From box prompts to georeferenced results, on the algorithm's thread.
+"""From box prompts to georeferenced results, on the algorithm's thread, through the server.
 
-A raster file goes through ``model_core.batch`` exactly like ``python -m model_core batch``:
-boxes of one neighbourhood are grouped so they share one read and one encoder pass. Any other
-layer (rendered by QGIS) is read box by box through ``clvnet_qgis.pixels`` and captioned
-``BATCH_BOXES`` at a time. Either way results come in the raster layer's map coordinates.
+The model runs in the model server (``clvnet_qgis.model_server``), never in QGIS. A raster file
+is read here in groups: boxes of one neighbourhood share one window (``model_core.grouping``,
+as ``python -m model_core batch`` groups them), so the server encodes it once; consecutive
+groups are packed and captioned ``BATCH_BOXES`` at a time. Any other layer (rendered by QGIS)
+is read box by box through ``clvnet_qgis.pixels``. The server answers in window pixels; the
+results come back in the raster layer's map coordinates.
 """
 
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Tuple
+from dataclasses import replace
+from typing import Callable, Iterator, List, Sequence, Tuple
+
+from model_core.errors import InputError
+from model_core.grouping import box_in_window, group_boxes, pack_groups
+from model_core.remote_result import result_from_answer
+from model_core.result import PredictionResult
+from model_core.server_client import ServerClient
+from model_core.window import ImageWindow
 
 from ..pixels import rect_box
 from .prompts import BoxPrompt, SkipLog
 from .raster_input import RasterInput
 
-if TYPE_CHECKING:
-    from model_core.predictor import Predictor
-    from model_core.result import PredictionResult
-
 BATCH_BOXES = 8
-"""Boxes captioned together in one ``Predictor.predict_batch`` call."""
+"""Boxes captioned together in one ``describe_batch`` request."""
 
-Result = Tuple[int, "PredictionResult"]
+Result = Tuple[int, PredictionResult]
+Member = Tuple[int, ImageWindow]
 
 
 def describe(
     raster: RasterInput,
     prompts: List[BoxPrompt],
-    predictor: "Predictor",
+    client: ServerClient,
+    model: dict,
     context: float,
     skips: SkipLog,
     cancel: Callable[[], bool],
 ) -> Iterator[Result]:
     """(index into ``prompts``, result) for every box that could be read, in any order.
 
-    Boxes that cannot be read (outside the raster, nothing drawn there) go to ``skips``.
-    Raises ``model_core.predictor.Cancelled`` when ``cancel`` turns true during a prediction.
+    ``model`` is the server's ``load`` answer. Boxes that cannot be read (outside the raster,
+    nothing drawn there) go to ``skips``. Raises ``model_core.server_client.RequestCancelled``
+    when ``cancel`` turns true during a request.
     """
     if raster.request.path is not None:
-        return _file_results(raster, prompts, predictor, context, skips, cancel)
-    return _rendered_results(raster, prompts, predictor, context, skips, cancel)
+        members = _file_windows(raster, prompts, model["input_size"], context, skips)
+    else:
+        members = _rendered_windows(raster, prompts, model["input_size"], context, skips)
+    for chunk in members:
+        if cancel():
+            return
+        items = [
+            {"image": w.image, "box": w.box, "valid": w.valid, "cache_key": repr(w.cache_key)}
+            for _, w in chunk
+        ]
+        answers = client.describe_batch(items, model=model["handle"], cancel=cancel)
+        for (index, window), answer in zip(chunk, answers):
+            yield index, result_from_answer(answer, window)
 
 
-def _file_results(
+def _file_windows(
     raster: RasterInput,
     prompts: List[BoxPrompt],
-    predictor: "Predictor",
+    size: int,
     context: float,
     skips: SkipLog,
-    cancel: Callable[[], bool],
-) -> Iterator[Result]:
-    """Grouped windows of a GDAL file (``model_core.batch.run_groups``)."""
+) -> Iterator[List[Member]]:
+    """Chunks of (index, window) of a GDAL file: one read per group of neighbouring boxes."""
     from affine import Affine
-    from shapely.affinity import affine_transform
 
-    from model_core.batch import pixel_boxes, run_groups
-    from model_core.grouping import group_boxes
     from model_core.raster import RasterSource
 
     request = raster.request
     with RasterSource(request.path) as source:
-        listed = [(index, rect_box(prompt.rect)) for index, prompt in enumerate(prompts)]
-        to_map = None
-        if source.is_georeferenced:
-            good, skipped = pixel_boxes(source, listed, None)
-        else:
-            # QGIS shows a raster without georeference in y-up pixel units; GDAL in rows.
-            to_map = Affine(*request.layer_transform)
-            good, skipped = pixel_boxes(source, _to_pixels(listed, ~to_map), "pixel")
-        for index, reason in sorted(skipped.items()):
-            skips.skip(prompts[index].box_id, reason)
+        # QGIS shows a raster without georeference in y-up pixel units; GDAL in rows.
+        to_map = None if source.is_georeferenced else Affine(*request.layer_transform)
+        good = {}
+        for index, prompt in enumerate(prompts):
+            box = rect_box(prompt.rect)
+            try:
+                if to_map is None:
+                    good[index] = source.box_to_pixels(box, None)
+                else:
+                    good[index] = source.box_to_pixels(_to_pixels(box, ~to_map), "pixel")
+            except InputError as err:
+                skips.skip(prompt.box_id, str(err))
         ids = sorted(good)
         groups = group_boxes([good[i] for i in ids], context)
-        results = run_groups(
-            predictor,
-            source,
-            groups,
-            good,
-            ids,
-            BATCH_BOXES,
-            request.rgb_bands,
-            cancel=cancel,
-        )
-        for index, result in results:
-            if to_map is not None:
-                matrix = [to_map.a, to_map.b, to_map.d, to_map.e, to_map.c, to_map.f]
-                for obj in result.objects:
-                    if obj.geometry is not None:
-                        obj.geometry = affine_transform(obj.geometry, matrix)
-            yield index, result
+        for pack in pack_groups(groups, BATCH_BOXES):
+            members: List[Member] = []
+            for group in pack:
+                shared = source.read_window(
+                    group.window, "pixel", context=0.0, size=size, rgb_bands=request.rgb_bands
+                )
+                if to_map is not None:
+                    shared.transform = to_map * shared.transform
+                    shared.crs_wkt = request.crs_wkt
+                for m in group.members:
+                    box = box_in_window(good[ids[m]], group.window, size)
+                    members.append((ids[m], replace(shared, box=box)))
+            for k in range(0, len(members), BATCH_BOXES):
+                yield members[k : k + BATCH_BOXES]
 
 
-def _to_pixels(
-    listed: List[Tuple[int, Tuple[float, float, float, float]]], to_pixels
-) -> List[Tuple[int, Tuple[float, float, float, float]]]:
-    """Map boxes to (col0, row0, col1, row1) with an affine from map to pixel coordinates."""
-    out = []
-    for index, (x0, y0, x1, y1) in listed:
-        (c0, r0), (c1, r1) = to_pixels * (x0, y1), to_pixels * (x1, y0)
-        out.append((index, (min(c0, c1), min(r0, r1), max(c0, c1), max(r0, r1))))
-    return out
+def _to_pixels(box: Sequence[float], to_pixels) -> Tuple[float, float, float, float]:
+    """A map box as (col0, row0, col1, row1) with an affine from map to pixel coordinates."""
+    x0, y0, x1, y1 = box
+    (c0, r0), (c1, r1) = to_pixels * (x0, y1), to_pixels * (x1, y0)
+    return (min(c0, c1), min(r0, r1), max(c0, c1), max(r0, r1))
 
 
-def _rendered_results(
+def _rendered_windows(
     raster: RasterInput,
     prompts: List[BoxPrompt],
-    predictor: "Predictor",
+    size: int,
     context: float,
     skips: SkipLog,
-    cancel: Callable[[], bool],
-) -> Iterator[Result]:
-    """One rendered window per box, captioned ``BATCH_BOXES`` at a time."""
-    from model_core.errors import InputError
-    from model_core.pipeline import georeference
-
+) -> Iterator[List[Member]]:
+    """One rendered window per box, ``BATCH_BOXES`` at a time."""
     for start in range(0, len(prompts), BATCH_BOXES):
-        if cancel():
-            return
-        chunk: Dict[int, object] = {}
+        chunk: List[Member] = []
         for index in range(start, min(start + BATCH_BOXES, len(prompts))):
             try:
-                chunk[index] = raster.read_window(
-                    prompts[index].rect, context, predictor.input_size
-                )
+                chunk.append((index, raster.read_window(prompts[index].rect, context, size)))
             except InputError as err:
                 skips.skip(prompts[index].box_id, str(err))
-        if not chunk:
-            continue
-        results = predictor.predict_batch(list(chunk.values()), cancel=cancel)
-        for (index, window), result in zip(chunk.items(), results):
-            yield index, georeference(result, window)
+        if chunk:
+            yield chunk
