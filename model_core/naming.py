@@ -12,6 +12,8 @@ objects`` for a count), or ``an area`` / ``some areas`` when the mask covers mor
 
 from typing import Dict, List, Optional, Sequence
 
+from .tokenizer import strip_tags
+
 #: Words that describe an object without saying what it is (the grammar's modifiers).
 MODIFIER_WORDS = frozenset(
     (
@@ -182,3 +184,16 @@ def replace_seg_phrases(tagged: str, replacements: Dict[int, str]) -> str:
             seg += 1
         out.append(word)
     return " ".join(out)
+
+
+def abstain_unsure(result, threshold: float) -> None:
+    """Give every object of a ``PredictionResult`` whose ``naming_confidence`` is below
+    ``threshold`` a generic phrase, in the object and in the caption (in place)."""
+    replacements: Dict[int, str] = {}
+    for k, obj in enumerate(result.objects):
+        if obj.naming_confidence is not None and obj.naming_confidence < threshold:
+            obj.phrase = generic_phrase(obj.phrase, float(obj.mask.mean()))
+            replacements[k] = obj.phrase
+    if replacements:
+        result.tagged_caption = replace_seg_phrases(result.tagged_caption, replacements)
+        result.caption = strip_tags(result.tagged_caption)

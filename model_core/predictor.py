@@ -19,7 +19,7 @@ from .checkpoint import load_checkpoint
 from .errors import Cancelled, InputError
 from .grouping import WindowMemory
 from .modeling.clvnet import CLVNet
-from .naming import generic_phrase, replace_seg_phrases, seg_naming_confidences
+from .naming import abstain_unsure, seg_naming_confidences
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
 from .window import ImageWindow
@@ -255,15 +255,9 @@ class Predictor:
             tok.p_close_id,
             tok.seg_id,
         )
-        replacements = {}
-        for k, (obj, confidence) in enumerate(zip(result.objects, confidences)):
+        for obj, confidence in zip(result.objects, confidences):
             obj.naming_confidence = confidence
-            if confidence is not None and confidence < self.min_naming_probability:
-                obj.phrase = generic_phrase(obj.phrase, float(obj.mask.mean()))
-                replacements[k] = obj.phrase
-        if replacements:
-            result.tagged_caption = replace_seg_phrases(result.tagged_caption, replacements)
-            result.caption = strip_tags(result.tagged_caption)
+        abstain_unsure(result, self.min_naming_probability)
 
 
 def mask_confidence(logits: torch.Tensor) -> List[float]:
