@@ -3,10 +3,11 @@
 The rectangle is drawn in the canvas CRS and handed on in the raster layer's CRS (its bounding
 box, with densified edges, so a project CRS other than the raster's gives the same result).
 Esc or a right click cancels a drag; a click on a non-raster layer or outside the raster says
-why in the message bar.
+why in the message bar. The outline of a box that was handed on stays on the canvas until its
+result arrives (``clear_box``), so the user sees what the model is working on.
 """
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from qgis.core import (
     Qgis,
@@ -22,7 +23,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsMessageBar, QgsRubberBand
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import QPoint, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 
 from .i18n import tr
@@ -108,39 +109,48 @@ class BoxMapTool(QgsMapTool):
         if self._start is None or event.button() != Qt.LeftButton:
             return
         layer, start, start_px = self._layer, self._start, self._start_px
-        self.cancel()
+        self._start = self._start_px = self._layer = None
+        box, reason = self._checked_box(layer, start, start_px, event)
+        if box is None:
+            self.clear_box()
+            self._warn(reason)
+            return
+        self._show(start, event.mapPoint())  # stays until the plugin calls clear_box()
+        self.boxDrawn.emit(layer, box)
+
+    def _checked_box(
+        self, layer: QgsRasterLayer, start: QgsPointXY, start_px: QPoint, event: QgsMapMouseEvent
+    ) -> Tuple[Optional[QgsRectangle], str]:
+        """(the box in the layer's CRS, "") or (None, why the drag makes no box)."""
         drag = event.pos() - start_px
         if abs(drag.x()) < MIN_DRAG_PX or abs(drag.y()) < MIN_DRAG_PX:
-            self._warn(tr("Drag a box over the raster; a click alone does not make one."))
-            return
+            return None, tr("Drag a box over the raster; a click alone does not make one.")
         rect = QgsRectangle(start, event.mapPoint())
         rect.normalize()
         canvas_crs = self.canvas().mapSettings().destinationCrs()
         try:
             box = canvas_to_layer(rect, canvas_crs, layer)
         except QgsCsException:
-            self._warn(
-                tr("The box cannot be transformed to the CRS of '{name}'.").format(
-                    name=layer.name()
-                )
+            return None, tr("The box cannot be transformed to the CRS of '{name}'.").format(
+                name=layer.name()
             )
-            return
         if not box.intersects(layer.extent()):
-            self._warn(tr("The box lies outside the raster '{name}'.").format(name=layer.name()))
-            return
-        self.boxDrawn.emit(layer, box)
+            return None, tr("The box lies outside the raster '{name}'.").format(name=layer.name())
+        return box, ""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Esc cancels the box being drawn."""
         if event.key() == Qt.Key_Escape:
-            self.cancel()
+            if self.is_drawing():
+                self.cancel()
             event.accept()
         else:
             event.ignore()
 
     def deactivate(self) -> None:
-        """Leaving the tool drops a half-drawn box."""
-        self.cancel()
+        """Leaving the tool drops a half-drawn box (a box being described stays outlined)."""
+        if self.is_drawing():
+            self.cancel()
         super().deactivate()
 
     # -- helpers ----------------------------------------------------------------------------
@@ -150,6 +160,10 @@ class BoxMapTool(QgsMapTool):
         self._start = None
         self._start_px = None
         self._layer = None
+        self.clear_box()
+
+    def clear_box(self) -> None:
+        """Hide the outline of the last box (its result arrived, failed or was cancelled)."""
         self.rubber_band.reset(QgsWkbTypes.PolygonGeometry)
 
     def dispose(self) -> None:

@@ -212,7 +212,7 @@ class ClvnetPlugin:
         settings = ClvnetSettings.load()
         layer = QgsProject.instance().mapLayer(request.layer_id)
         if layer is None:
-            self.panel.set_idle()
+            self._box_finished()
             self._push(
                 tr("The layer '{name}' was removed; its result was not added.").format(
                     name=request.layer_name
@@ -223,7 +223,7 @@ class ClvnetPlugin:
         added = self.layers.add_result(
             result, request.source, layer.crs(), settings.output_crs_object()
         )
-        self.panel.set_idle()
+        self._box_finished()
         self.panel.refresh_history(added.box_id)
         if added.created_layers and not self._told_memory_layers:
             self._told_memory_layers = True
@@ -240,12 +240,18 @@ class ClvnetPlugin:
             )
 
     def _failed(self, _token: int, sentence: str) -> None:
-        self.panel.set_idle()
+        self._box_finished()
         self._push(sentence, Qgis.Critical)
 
     def _cancelled(self, _token: int) -> None:
-        self.panel.set_idle()
+        self._box_finished()
         self._push(tr("The request was cancelled."), Qgis.Info)
+
+    def _box_finished(self) -> None:
+        """The box has its answer: hide the progress and the box's outline."""
+        self.panel.set_idle()
+        if self.tool is not None:
+            self.tool.clear_box()
 
     def _cancel(self) -> None:
         if self.worker is not None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs (QGIS 3.22 with Python bindings, GDAL's
-# rasterio and shapely, Java for METEOR, Qt tools for translations). Idempotent: when every
-# package is already installed it returns at once.
+# rasterio and shapely, Java for METEOR, Qt tools for translations, and an X server with Mesa's
+# software OpenGL for the desktop smoke test). Idempotent: when every package is already
+# installed it returns at once.
 set -euo pipefail
 packages=(
   qgis python3-qgis qgis-providers
@@ -9,6 +10,7 @@ packages=(
   default-jre-headless
   qttools5-dev-tools pyqt5-dev-tools
   zip unzip
+  xvfb xauth libgl1-mesa-dri
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -172,3 +172,21 @@ def test_box_outside_raster_and_click_without_drag_say_why(
     drag(tool, QPoint(200, 200), QPoint(201, 200))
     assert tool.drawn == []
     assert any("click alone" in m for m in warnings(qgis_iface))
+
+
+def test_the_box_outline_stays_until_the_result_arrives(tool, shown_canvas, cogeo_layer):
+    tool.target.layer = cogeo_layer
+    show(shown_canvas, cogeo_layer, "EPSG:3857")
+    drag(tool, QPoint(100, 100), QPoint(300, 250))
+    assert len(tool.drawn) == 1 and not tool.is_drawing()
+    outline = tool.rubber_band.asGeometry().boundingBox()
+    assert outline.width() == pytest.approx(tool.drawn[0][1].width())
+    shown_canvas.unsetMapTool(tool)  # e.g. the user pans while the box runs
+    assert tool.rubber_band.numberOfVertices() > 0
+    tool.clear_box()  # what the plugin does when the result, a failure or a cancel arrives
+    assert tool.rubber_band.numberOfVertices() == 0
+
+    shown_canvas.setMapTool(tool)
+    drag(tool, QPoint(100, 100), QPoint(300, 250))
+    drag(tool, QPoint(200, 200), QPoint(201, 200))  # a click: no box, no outline left
+    assert len(tool.drawn) == 2 and tool.rubber_band.numberOfVertices() == 0
