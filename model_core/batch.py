@@ -359,8 +359,12 @@ def run_batch(
     layer: Optional[str] = None,
     max_new_tokens: int = 0,
     log: Callable[[str], None] = print,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> BatchSummary:
     """The whole batch job on this process's share; rank 0 merges. Returns the summary.
+
+    ``progress(done, total)`` is called as this process's boxes are done (e.g. a
+    ``model_core.progress.Progress``); without it, ``log`` gets a line every 50 boxes.
 
     Raises:
         InputError: bad input, no usable box, another run on ``out``, a resume with other
@@ -396,6 +400,7 @@ def run_batch(
             rank,
             world,
             log,
+            progress,
         )
     _barrier(world)
     return summary
@@ -413,6 +418,7 @@ def _run_locked(
     rank: int,
     world: int,
     log: Callable[[str], None],
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> BatchSummary:
     """``run_batch`` once rank 0 holds the output lock."""
     from .writers import write_results
@@ -462,7 +468,9 @@ def _run_locked(
             _start_journal(partial, out_path, inputs)
         _barrier(world)
         part = partial / f"rank-{rank}-of-{world}.jsonl"
-        count = 0
+        count, share_size = 0, sum(len(group.members) for group in mine)
+        if progress is not None:
+            progress(0, share_size)
         with open_journal(part) as handle:
             for box_id, result in run_groups(
                 predictor, source, mine, good, todo, batch_size, rgb_bands
@@ -476,7 +484,9 @@ def _run_locked(
                         f"'{partial}' is incomplete: free some space and rerun with --resume."
                     ) from None
                 count += 1
-                if count % 50 == 0:
+                if progress is not None:
+                    progress(count, share_size)
+                elif count % 50 == 0:
                     log(f"rank {rank}: {count} boxes")
         summary.done = count + summary.resumed
         _barrier(world)

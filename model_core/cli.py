@@ -184,29 +184,36 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
+    from .progress import Progress
 
     check_output_path(args.out)
-    summary = run_batch(
-        args.raster,
-        args.boxes,
-        args.out,
-        checkpoint=args.checkpoint,
-        device=args.device,
-        context=args.context,
-        batch_size=args.batch_size,
-        rgb_bands=parse_bands(args.bands),
-        resume=args.resume,
-        overwrite=args.overwrite,
-        layer=args.layer,
-        max_new_tokens=args.max_tokens,
-        log=lambda line: print(line, file=sys.stderr),
-    )
-    if int(os.environ.get("RANK", "0")) == 0:
+    first_rank = int(os.environ.get("RANK", "0")) == 0
+    # a bar on a terminal; elsewhere only the summary line below; --quiet: neither
+    bar = Progress("boxes", unit="box", quiet=args.quiet or not first_rank, summary=False)
+    with bar:
+        summary = run_batch(
+            args.raster,
+            args.boxes,
+            args.out,
+            checkpoint=args.checkpoint,
+            device=args.device,
+            context=args.context,
+            batch_size=args.batch_size,
+            rgb_bands=parse_bands(args.bands),
+            resume=args.resume,
+            overwrite=args.overwrite,
+            layer=args.layer,
+            max_new_tokens=args.max_tokens,
+            log=lambda line: print(line, file=sys.stderr),
+            progress=bar,
+        )
+    if first_rank:
         for box_id, reason in list(summary.skipped.items())[:5]:
             print(f"skipped box {box_id}: {reason}", file=sys.stderr)
         for warning in summary.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        print(summary.line())
+        if not args.quiet:
+            print(summary.line())
     return 0
 
 
@@ -217,7 +224,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m model_core", description=__doc__)
+    invoked = "clvnet" if Path(sys.argv[0]).name == "clvnet" else "python -m model_core"
+    parser = argparse.ArgumentParser(prog=invoked, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("predict", help="caption and segment one box on a raster")
@@ -249,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-tokens", type=int, default=0)
     b.add_argument("--resume", action="store_true", help="finish an interrupted run")
     b.add_argument("--overwrite", action="store_true", help="discard an interrupted run")
+    b.add_argument(
+        "--quiet", action="store_true", help="no progress bar or summary line (warnings stay)"
+    )
     b.set_defaults(func=cmd_batch)
 
     i = sub.add_parser("info", help="describe a checkpoint")

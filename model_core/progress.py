@@ -63,15 +63,12 @@ class Progress:
         self(self.done + count)
 
     def line(self) -> str:
-        """``desc: 12 of 40 boxes in 3.1 s (3.87 boxes/s)``."""
+        """``desc: 12 of 40 done in 3.1 s (3.87 box/s)``."""
         seconds = time.perf_counter() - self._start
         rate = self.done / seconds if seconds > 0 else 0.0
         of_total = f" of {self.total}" if self.total is not None else ""
         prefix = f"{self.desc}: " if self.desc else ""
-        return (
-            f"{prefix}{self.done}{of_total} {self.unit}s in {seconds:.1f} s "
-            f"({rate:.2f} {self.unit}s/s)"
-        )
+        return f"{prefix}{self.done}{of_total} done in {seconds:.1f} s ({rate:.2f} {self.unit}/s)"
 
     def close(self) -> None:
         """Finish the bar, or print the summary line when there was no bar."""
