@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs (QGIS 3.22 with Python bindings, GDAL's
-# rasterio and shapely, Java for METEOR, Qt tools for translations, and an X server with Mesa's
-# software OpenGL for the desktop smoke test). Idempotent: when every package is already
-# installed it returns at once.
+# rasterio and shapely, geopandas for model_core.api and matplotlib for docs/python.md, Java
+# for METEOR, Qt tools for translations, and an X server with Mesa's software OpenGL for the
+# desktop smoke test). Idempotent: when every package is already installed it returns at once.
 set -euo pipefail
 packages=(
   qgis python3-qgis qgis-providers
   python3-rasterio python3-shapely python3-gdal python3-venv python3-pip
+  python3-geopandas python3-matplotlib
   default-jre-headless
   qttools5-dev-tools pyqt5-dev-tools
   zip unzip
