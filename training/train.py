@@ -84,6 +84,7 @@ class TrainConfig:
     num_workers: int = 1
     threads: int = 0
     data: List[Dict[str, Any]] = field(default_factory=list)
+    device: str = "auto"
 
 
 # --------------------------------------------------------------------------- config
@@ -125,6 +126,10 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
     cfg = TrainConfig(**data)
     if cfg.precision not in ("bf16", "fp32"):
         raise InputError(f"precision must be 'bf16' or 'fp32', not '{cfg.precision}'.")
+    if cfg.device not in ("auto", "cpu", "cuda"):
+        raise InputError(f"device must be 'auto', 'cpu' or 'cuda', not '{cfg.device}'.")
+    if cfg.device == "cuda" and not torch.cuda.is_available():
+        raise InputError("device 'cuda' was asked for, but this Python's torch sees no GPU.")
     return cfg
 
 
@@ -371,11 +376,11 @@ def train(
 ) -> Path:
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        backend = "nccl" if torch.cuda.is_available() and cfg.device != "cpu" else "gloo"
         dist.init_process_group(backend)
     rank = dist.get_rank() if distributed else 0
     world = dist.get_world_size() if distributed else 1
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and cfg.device != "cpu":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         torch.cuda.set_device(device)
     else:

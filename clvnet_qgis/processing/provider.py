@@ -6,8 +6,10 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
+from .prepare_data import PrepareTrainingDataAlgorithm
 from .segment_boxes import SegmentDescribeBoxesAlgorithm
 from .segment_extent import SegmentDescribeExtentAlgorithm
+from .train_model import TrainModelAlgorithm
 
 ICON_PATH = Path(__file__).resolve().parents[2] / "icon.png"
 
@@ -39,3 +41,5 @@ class ClvnetProvider(QgsProcessingProvider):
         """Add one instance of each algorithm (Processing clones them per run)."""
         self.addAlgorithm(SegmentDescribeBoxesAlgorithm())
         self.addAlgorithm(SegmentDescribeExtentAlgorithm())
+        self.addAlgorithm(PrepareTrainingDataAlgorithm())
+        self.addAlgorithm(TrainModelAlgorithm())

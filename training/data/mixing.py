@@ -26,7 +26,7 @@ from model_core.errors import InputError
 #: The synthetic stream added when only ``--synthetic-weight`` asks for synthetic scenes: the
 #: bundled model's training seed, long enough never to repeat a scene in a fine-tuning run.
 DEFAULT_SYNTHETIC_SEED = 1
-DEFAULT_SYNTHETIC_LENGTH = 1_000_000
+DEFAULT_SYNTHETIC_LENGTH = 200_000
 
 
 @dataclass(frozen=True)
@@ -202,19 +202,17 @@ class WeightedMixSampler(Sampler):
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
         total = self.num_samples * self.world
         choice = torch.multinomial(self.probabilities, total, replacement=True, generator=generator)
-        offsets = [0]
-        for size in self.sizes[:-1]:
-            offsets.append(offsets[-1] + size)
-        orders: List[Optional[torch.Tensor]] = [None] * len(self.sizes)
-        taken = [0] * len(self.sizes)
-        indices: List[int] = []
-        for source in choice.tolist():
-            size = self.sizes[source]
-            if taken[source] % size == 0:  # start (or restart) this source's shuffled walk
-                orders[source] = torch.randperm(size, generator=generator)
-            indices.append(offsets[source] + int(orders[source][taken[source] % size]))
-            taken[source] += 1
-        return indices
+        indices = torch.empty(total, dtype=torch.int64)
+        offset = 0
+        for source, size in enumerate(self.sizes):
+            positions = torch.nonzero(choice == source).flatten()
+            passes = -(-len(positions) // size)  # whole shuffled walks through the source
+            if passes:
+                keys = torch.rand(passes, size, generator=generator)
+                walk = keys.argsort(dim=1).flatten()  # one random permutation per pass
+                indices[positions] = offset + walk[: len(positions)]
+            offset += size
+        return indices.tolist()
 
     def __iter__(self) -> Iterator[int]:
         mine = self.plan()[self.rank :: self.world]
