@@ -1,286 +1,287 @@
-"""Check that the model's Python packages import, and offer to install the missing ones.
+"""The model's Python environment, explained in plain words and set up from one non-modal dialog.
 
-The packages go into a folder the plugin manages *outside* the plugin folder (so upgrading or
-removing the plugin keeps them): ``<QGIS profile>/python/clvnet_deps``. That folder is
-appended to ``sys.path`` when the plugin starts, after QGIS's own site-packages, and pip is
-told to keep QGIS's numpy version, so QGIS's compiled modules keep the numpy they were built
-against.
+CLV-Net's model runs in a separate process with its own Python (``model_env``). When there is
+none, or it is broken, ``offer_environment`` shows ``EnvironmentDialog``: it says what is wrong
+and offers to create (or repair) the environment the plugin manages, or to use another Python.
+Creating it runs in the background with its progress and a Cancel button in QGIS's message bar;
+the dialog never comes back by itself, so nothing loops.
 """
 
-import importlib
-import importlib.util
-import shlex
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional
 
-from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QProcess, QProcessEnvironment, Qt
-from qgis.PyQt.QtGui import QFontDatabase
+from qgis.core import Qgis
+from qgis.gui import QgisInterface, QgsMessageBar
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QLabel,
-    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from . import model_env
 from .i18n import tr
+from .model_env import (
+    BasePython,
+    EnvironmentBuilder,
+    EnvironmentCheck,
+    EnvironmentReport,
+    ModelEnvironmentMissing,
+)
+from .settings import ClvnetSettings
 
-DEPS_FOLDER = "clvnet_deps"
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """A module the model needs, the pip packages that provide it, and what it is for."""
-
-    module: str
-    packages: Tuple[str, ...]
-    purpose: str
-
-
-def required() -> Tuple[Dependency, ...]:
-    """The model's dependencies, with their purpose in the user's language."""
-    return (
-        Dependency("torch", ("torch",), tr("PyTorch runs the neural network.")),
-        Dependency(
-            "transformers",
-            ("transformers",),
-            tr("Transformers provides the language model that writes the caption."),
-        ),
-        Dependency(
-            "segment_anything",
-            ("segment-anything", "torchvision"),
-            tr("Segment Anything provides the image encoder and the mask decoder."),
-        ),
-        Dependency(
-            "rasterio", ("rasterio",), tr("Rasterio reads windows of raster files through GDAL.")
-        ),
-        Dependency("shapely", ("shapely",), tr("Shapely turns the masks into polygons.")),
-    )
+MESSAGE_TITLE = "CLV-Net"
 
 
-def importable(module: str, load: bool = False) -> bool:
-    """True when ``module`` can be found (and, with ``load``, imported without error)."""
+def environment_ready() -> bool:
+    """True when an interpreter for the model is configured (no process is started)."""
     try:
-        if importlib.util.find_spec(module) is None:
-            return False
-        if load:
-            importlib.import_module(module)
-    except Exception:  # a broken install raises anything from its own import code
+        model_env.server_python()
+    except ModelEnvironmentMissing:
         return False
     return True
 
 
-def missing_dependencies(load: bool = False) -> List[Dependency]:
-    """The dependencies that cannot be found (or, with ``load``, imported)."""
-    return [dep for dep in required() if not importable(dep.module, load)]
+class InstallProgress(QObject):
+    """The message-bar item that shows an ``EnvironmentBuilder``'s progress, with Cancel.
 
-
-def deps_dir() -> Path:
-    """The plugin-managed package folder, in the QGIS profile, outside the plugin folder."""
-    return Path(QgsApplication.qgisSettingsDirPath()) / "python" / DEPS_FOLDER
-
-
-def add_deps_dir_to_path() -> None:
-    """Append the managed package folder to ``sys.path`` (after QGIS's own packages)."""
-    folder = str(deps_dir())
-    if Path(folder).is_dir() and folder not in sys.path:
-        sys.path.append(folder)
-        importlib.invalidate_caches()
-
-
-def qgis_python() -> str:
-    """The Python interpreter of this QGIS, even when ``sys.executable`` is QGIS itself.
-
-    Inside QGIS ``sys.executable`` is often the ``qgis`` binary; the interpreter lives beside
-    the Python prefix instead (OSGeo4W: ``<prefix>/python.exe``; Linux and macOS:
-    ``<prefix>/bin/python3.X``).
+    Non-modal: QGIS stays usable while pip runs. When the builder finishes the item is replaced
+    by one message saying how it went.
     """
-    executable = Path(sys.executable)
-    if executable.name.lower().startswith("python") and executable.exists():
-        return str(executable)
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = []
-    for prefix in dict.fromkeys((sys.exec_prefix, sys.base_exec_prefix)):
-        root = Path(prefix)
-        candidates += [
-            root / "python.exe",
-            root / "python3.exe",
-            root / "bin" / f"python{version}",
-            root / "bin" / "python3",
-        ]
-    candidates.append(executable.parent / "python3")
-    for candidate in candidates:
-        if candidate.is_file():
-            return str(candidate)
-    return f"python{version}"
+
+    def __init__(self, builder: EnvironmentBuilder, bar: QgsMessageBar) -> None:
+        super().__init__(builder)
+        self.builder = builder
+        self.bar = bar
+        widget = bar.createMessage(MESSAGE_TITLE, tr("Preparing the model's Python environment..."))
+        self.label = widget.findChild(QLabel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(220)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.clicked.connect(builder.cancel)
+        widget.layout().addWidget(self.progress)
+        widget.layout().addWidget(self.cancel_button)
+        self.item = bar.pushWidget(widget, Qgis.Info, 0)
+        builder.step.connect(self._step)
+        builder.progress.connect(self.progress.setValue)
+        builder.finished.connect(self._finished)
+
+    def _step(self, text: str) -> None:
+        if self.label is not None:
+            self.label.setText(text)
+
+    def _finished(self, ok: bool, sentence: str) -> None:
+        self.bar.popWidget(self.item)
+        self.bar.pushMessage(MESSAGE_TITLE, sentence, Qgis.Success if ok else Qgis.Critical, 0)
 
 
-def numpy_pin() -> Optional[str]:
-    """``numpy==<QGIS's version>``, so pip keeps the numpy QGIS is built against."""
-    try:
-        import numpy
-    except ImportError:
-        return None
-    return f"numpy=={numpy.__version__}"
+class EnvironmentDialog(QDialog):
+    """Says whether the model's Python environment works and offers to create or repair it.
 
-
-def pip_arguments(missing: Sequence[Dependency], target: Path) -> List[str]:
-    """Arguments after the interpreter: ``-m pip install --target DIR <pin> <packages>``."""
-    packages = list(dict.fromkeys(p for dep in missing for p in dep.packages))
-    pin = numpy_pin()
-    return [
-        "-m",
-        "pip",
-        "install",
-        "--upgrade",
-        "--target",
-        str(target),
-        *([pin] if pin else []),
-        *packages,
-    ]
-
-
-def install_command(missing: Sequence[Dependency], target: Optional[Path] = None) -> List[str]:
-    """The full pip command for this QGIS's Python, as a list."""
-    return [qgis_python(), *pip_arguments(missing, target or deps_dir())]
-
-
-def command_text(command: Sequence[str]) -> str:
-    """A command as one line the user can paste into a terminal."""
-    if sys.platform.startswith("win"):
-        return " ".join(f'"{part}"' if " " in part else part for part in command)
-    return shlex.join(command)
-
-
-class DependencyDialog(QDialog):
-    """Explains what is missing and why, shows the pip command and can run it in a QProcess.
-
-    Declining closes the dialog and leaves QGIS as it was.
+    States: missing (nothing configured), broken (the server did not start or load the model:
+    the sentence says what broke), ok. Buttons: "Create environment" / "Repair", "Use another
+    Python..." and "Close". Shown with ``show()`` (non-modal).
     """
 
     def __init__(
-        self,
-        missing: Sequence[Dependency],
-        parent: Optional[QWidget] = None,
-        command: Optional[Sequence[str]] = None,
+        self, message_bar: QgsMessageBar, parent: Optional[QWidget] = None, problem: str = ""
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("ClvnetDependencyDialog")
-        self.setWindowTitle(tr("CLV-Net needs more Python packages"))
-        self.missing = list(missing)
-        self.command = list(command or install_command(self.missing))
-        self.process: Optional[QProcess] = None
+        self.setObjectName("ClvnetEnvironmentDialog")
+        self.setWindowTitle(tr("CLV-Net: the model's Python environment"))
+        self.setModal(False)
+        self.message_bar = message_bar
+        self.builder: Optional[EnvironmentBuilder] = None
+        self.check: Optional[EnvironmentCheck] = None
+        self.report: Optional[EnvironmentReport] = None
+        self.base: Optional[BasePython] = None
+        self.build = model_env.torch_build_for_this_machine()
 
-        items = "".join(f"<li><b>{dep.module}</b>: {dep.purpose}</li>" for dep in self.missing)
         intro = QLabel(
             "<p>"
-            + tr("CLV-Net cannot run its model because these Python packages are missing:")
-            + f"</p><ul>{items}</ul><p>"
-            + tr("Install them into a folder the plugin manages, outside the plugin folder:")
-            + f" <code>{deps_dir()}</code>. "
-            + tr("QGIS keeps its own numpy; the rest of QGIS is not changed.")
-            + "</p><p>"
-            + tr("This command does it for the Python of this QGIS:")
+            + tr(
+                "CLV-Net runs its model in a separate program with its own Python environment: "
+                "QGIS never loads PyTorch itself, so the model's libraries cannot clash with "
+                "QGIS's, and if the model crashes only one box is lost, never your QGIS session."
+            )
             + "</p>"
         )
         intro.setWordWrap(True)
-        intro.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.command_view = QPlainTextEdit(command_text(self.command))
-        self.command_view.setReadOnly(True)
-        self.command_view.setMaximumHeight(70)
-        fixed = QFontDatabase.systemFont(QFontDatabase.FixedFont)
-        self.command_view.setFont(fixed)
-        self.output_view = QPlainTextEdit()
-        self.output_view.setReadOnly(True)
-        self.output_view.setFont(fixed)
-        self.output_view.setPlaceholderText(tr("pip's output appears here."))
-        self.status = QLabel(
-            tr("Packages for a GPU are large (several GB); the download can take a while.")
-        )
+        self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.plan = QLabel()
+        self.plan.setWordWrap(True)
+        self.plan.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         self.buttons = QDialogButtonBox()
-        self.install_button = QPushButton(tr("Install"))
-        self.buttons.addButton(self.install_button, QDialogButtonBox.AcceptRole)
+        self.create_button = QPushButton(tr("Create environment"))
+        self.other_button = QPushButton(tr("Use another Python..."))
+        self.buttons.addButton(self.create_button, QDialogButtonBox.AcceptRole)
+        self.buttons.addButton(self.other_button, QDialogButtonBox.ActionRole)
         self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
-        self.close_button.setText(tr("Not now"))
-        self.install_button.clicked.connect(self.install)
+        self.create_button.clicked.connect(self.create_environment)
+        self.other_button.clicked.connect(self._choose_python)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for widget in (intro, self.command_view, self.output_view, self.status, self.buttons):
+        for widget in (intro, self.status, self.plan, self.buttons):
             layout.addWidget(widget)
-        self.resize(640, 480)
+        self.resize(620, 300)
+        if problem:
+            self.show_problem(problem)
+        else:
+            self.refresh()
 
-    def install(self) -> None:
-        """Run the pip command in a QProcess, streaming its output into the dialog."""
-        deps_dir().mkdir(parents=True, exist_ok=True)
-        self.install_button.setEnabled(False)
-        self.close_button.setEnabled(False)
-        self.status.setText(tr("Installing... QGIS stays usable meanwhile."))
-        self.process = QProcess(self)
-        self.process.setProcessChannelMode(QProcess.MergedChannels)
-        env = QProcessEnvironment.systemEnvironment()
-        env.insert("PYTHONNOUSERSITE", "1")
-        self.process.setProcessEnvironment(env)
-        self.process.readyReadStandardOutput.connect(self._read_output)
-        self.process.finished.connect(self._finished)
-        self.process.errorOccurred.connect(self._failed_to_start)
-        self.process.start(self.command[0], self.command[1:])
+    # -- states ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Look at the configured interpreter: missing, or start the server to check it."""
+        try:
+            python = model_env.server_python()
+        except ModelEnvironmentMissing as missing:
+            self._show_plan(str(missing), repair=False)
+            return
+        self.status.setText(
+            tr("Checking the model's Python ({python}) by starting its server...").format(
+                python=python
+            )
+        )
+        self.plan.clear()
+        self._run_check(python, self._checked_configured)
 
-    def running(self) -> bool:
-        """True while pip runs."""
-        return self.process is not None and self.process.state() != QProcess.NotRunning
+    def show_problem(self, problem: str) -> None:
+        """The broken state: what broke, with Repair and Use another Python."""
+        self._show_plan(problem, repair=True)
 
-    def reject(self) -> None:
-        """Close, except while pip runs (closing would kill it half way)."""
-        if not self.running():
-            super().reject()
+    def _show_plan(self, sentence: str, repair: bool) -> None:
+        self.status.setText(f"<b>{sentence}</b>")
+        self.create_button.setText(tr("Repair") if repair else tr("Create environment"))
+        try:
+            base = model_env.find_base_python()
+        except ModelEnvironmentMissing as none_found:
+            self.create_button.setEnabled(False)
+            self.plan.setText(str(none_found))
+            return
+        self.base = base
+        self.create_button.setEnabled(True)
+        self.plan.setText(
+            tr(
+                "{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the "
+                "versions CLV-Net is tested with, into {folder}: about {download} GB to download "
+                "and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the "
+                "progress and a Cancel button appear in the message bar."
+            ).format(
+                action=tr("Repair") if repair else tr("Create environment"),
+                reason=self.build.reason,
+                folder=model_env.managed_env_dir(),
+                download=self.build.download_gb,
+                disk=self.build.disk_gb,
+                python=base.describe(),
+            )
+        )
 
-    def _read_output(self) -> None:
-        data = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
-        self.output_view.appendPlainText(data.rstrip("\n"))
-
-    def _failed_to_start(self, error: QProcess.ProcessError) -> None:
-        if error == QProcess.FailedToStart:
+    def _checked_configured(self, report: EnvironmentReport) -> None:
+        self.report = report
+        if report.ok:
             self.status.setText(
-                tr("Could not start {python}; run the command above in a terminal.").format(
-                    python=self.command[0]
+                tr("The model's Python environment works: {summary}.").format(
+                    summary=report.summary()
                 )
             )
-            self.install_button.setEnabled(True)
-            self.close_button.setEnabled(True)
-
-    def _finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
-        self.close_button.setEnabled(True)
-        if exit_code == 0:
-            add_deps_dir_to_path()
-            self.status.setText(tr("Installed. Draw a box again to use CLV-Net."))
-            self.close_button.setText(tr("Close"))
-            self.buttons.rejected.disconnect()
-            self.buttons.rejected.connect(self.accept)
+            self.create_button.setText(tr("Recreate environment"))
+            self.create_button.setEnabled(True)
+            self.plan.clear()
         else:
-            self.install_button.setEnabled(True)
-            self.status.setText(
-                tr("pip failed (exit code {code}); see its output above.").format(code=exit_code)
+            self.show_problem(report.problem)
+
+    # -- actions -----------------------------------------------------------------------------
+    def create_environment(self) -> Optional[EnvironmentBuilder]:
+        """Start creating (or repairing) the managed environment and close the dialog.
+
+        Returns the running builder (None when no base Python was found).
+        """
+        if self.base is None:
+            return None
+        self.builder = EnvironmentBuilder(
+            self.base, model_env.managed_env_dir(), self.build, parent=self.message_bar
+        )
+        self.builder.finished.connect(self._built)
+        InstallProgress(self.builder, self.message_bar)
+        self.builder.start()
+        self.accept()
+        return self.builder
+
+    def _built(self, ok: bool, _sentence: str) -> None:
+        if ok and ClvnetSettings.load().model_python:
+            # Repair replaces a broken "Python for the model" by the managed environment.
+            settings = ClvnetSettings.load()
+            settings.model_python = ""
+            settings.save()
+
+    def _choose_python(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Python for the model"))
+        if path:
+            self.use_python(path)
+
+    def use_python(self, path: str) -> None:
+        """Check ``path`` by starting the server with it; save it as "Python for the model"."""
+        problem = model_env.path_problem(path)
+        if problem:
+            self.status.setText(f"<b>{problem}</b>")
+            return
+        self.status.setText(
+            tr("Checking {python} by starting the model's server...").format(python=path)
+        )
+        self._run_check(path, self._checked_other)
+
+    def _checked_other(self, report: EnvironmentReport) -> None:
+        self.report = report
+        if not report.ok:
+            self.status.setText(f"<b>{report.problem}</b>")
+            return
+        settings = ClvnetSettings.load()
+        settings.model_python = report.python
+        settings.save()
+        self.status.setText(
+            tr("The model will use {python}: {summary}.").format(
+                python=report.python, summary=report.summary()
             )
+        )
+        self.create_button.setEnabled(False)
+        self.plan.clear()
+
+    def _run_check(self, python: str, slot) -> None:
+        if self.check is not None:
+            self.check.cancel()
+        self.check = EnvironmentCheck(python, self)
+        self.check.finished.connect(slot)
+        self.check.start()
+
+    def checking(self) -> bool:
+        """True while a server check runs."""
+        return self.check is not None and self.check.running()
+
+    def done(self, result: int) -> None:
+        """Closing stops a running check (a running installation goes on)."""
+        if self.check is not None:
+            self.check.cancel()
+        super().done(result)
 
 
-def ensure_dependencies(parent: Optional[QWidget] = None) -> bool:
-    """True when every dependency is there; otherwise show ``DependencyDialog`` first.
+_DIALOG: Optional[EnvironmentDialog] = None
 
-    Returns whether the dependencies are there after the dialog (False when declined).
-    """
-    missing = missing_dependencies()
-    if not missing:
-        return True
-    dialog = DependencyDialog(missing, parent)
-    dialog.exec_()
-    dialog.deleteLater()
-    importlib.invalidate_caches()
-    return not missing_dependencies()
+
+def offer_environment(iface: QgisInterface, problem: str = "") -> EnvironmentDialog:
+    """Show the (one) environment dialog, non-modal; ``problem`` puts it in the broken state."""
+    global _DIALOG
+    if _DIALOG is not None:
+        _DIALOG.close()
+        _DIALOG.deleteLater()
+    _DIALOG = EnvironmentDialog(iface.messageBar(), iface.mainWindow(), problem)
+    _DIALOG.show()
+    return _DIALOG

@@ -334,6 +334,29 @@ class EnvironmentReport:
         return ", ".join(parts)
 
 
+# The packages the server imports, in import order: the first that fails is what broke.
+SERVER_MODULES = (
+    "numpy",
+    "torch",
+    "torchvision",
+    "segment_anything",
+    "tokenizers",
+    "safetensors",
+    "transformers",
+    "shapely",
+    "rasterio",
+    "affine",
+)
+IMPORT_PROBE = (
+    "import importlib, sys\n"
+    "for name in sys.argv[1:]:\n"
+    "    try:\n"
+    "        importlib.import_module(name)\n"
+    "    except Exception as err:\n"
+    "        print(name, type(err).__name__, err)\n"
+    "        break\n"
+)
+
 CHECK_REQUESTS = (
     {"v": 1, "id": "check-hello", "op": "hello"},
     {"v": 1, "id": "check-load", "op": "load", "device": "cpu", "precision": "fp32"},
@@ -342,12 +365,21 @@ CHECK_REQUESTS = (
 
 
 def missing_module_in(text: str) -> str:
-    """The module a traceback says is missing (``No module named 'x'``), else empty."""
-    match = re.search(r"No module named '([\w.]+)'", text)
-    if match:
-        return match.group(1).split(".")[0]
-    match = re.search(r"cannot import name '\w+' from '([\w.]+)'", text)
-    return match.group(1).split(".")[0] if match else ""
+    """The package a message says cannot be imported, else empty.
+
+    Understands the server's ``missing_package`` answer (``cannot import 'x'``) and Python's
+    own ``No module named 'x'`` / ``cannot import name 'y' from 'x'`` (a server that died
+    while importing).
+    """
+    for pattern in (
+        r"cannot import '([\w.]+)'",
+        r"No module named '([\w.]+)'",
+        r"cannot import name '\w+' from '([\w.]+)'",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).split(".")[0]
+    return ""
 
 
 def broken_sentence(python: str, module: str) -> str:
@@ -414,6 +446,7 @@ class EnvironmentCheck(QObject):
         self._stdout = b""
         self._stderr = b""
         self._answers: Dict[str, dict] = {}
+        self._pending: Optional[EnvironmentReport] = None
         self._done = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -471,10 +504,33 @@ class EnvironmentCheck(QObject):
         return report_from_answers(self.python, self._answers, stderr, finished_early)
 
     def _process_finished(self, *_args) -> None:
-        if not self._done:
-            self._read_answers()
-            self._read_errors()
-            self._finish(self._report(len(self._answers) < len(CHECK_REQUESTS)))
+        if self._done or self.process is None:
+            return
+        self._read_answers()
+        self._read_errors()
+        report = self._report(len(self._answers) < len(CHECK_REQUESTS))
+        if report.ok or report.missing_module not in ("", "model_core"):
+            self._finish(report)
+            return
+        # The server could not say which package broke (it failed inside model_core, or died):
+        # import the server's packages one by one to find the first that fails.
+        self._pending = report
+        self.process = QProcess(self)
+        self.process.setProcessEnvironment(server_process_environment())
+        self.process.setProcessChannelMode(QProcess.MergedChannels)
+        self.process.finished.connect(self._probed)
+        self.process.start(self.python, ["-c", IMPORT_PROBE, *SERVER_MODULES])
+
+    def _probed(self, *_args) -> None:
+        if self._done:
+            return
+        report = self._pending
+        first = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace").strip()
+        module = first.split(" ", 1)[0] if first else ""
+        if module in SERVER_MODULES:
+            report.missing_module = module
+            report.problem = broken_sentence(self.python, module)
+        self._finish(report)
 
     def _error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.FailedToStart and not self._done:

@@ -1,5 +1,6 @@
-"""The settings dialog: model checkpoint, device, precision and the box tool's options."""
+"""The settings dialog: model checkpoint, device, precision, the model's Python and options."""
 
+import os
 from typing import List, Optional, Sequence, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem
@@ -11,16 +12,25 @@ from qgis.PyQt.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
+    QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
+from . import model_env
 from .i18n import tr
+from .model_env import EnvironmentCheck, EnvironmentReport
 from .settings import PRECISIONS, ClvnetSettings, crs_to_setting
 
 
 class SettingsDialog(QDialog):
-    """Edits a ``ClvnetSettings``; ``settings()`` returns the edited copy."""
+    """Edits a ``ClvnetSettings``; ``settings()`` returns the edited copy.
+
+    A new "Python for the model" is checked by starting the model's server with it (off the GUI
+    thread); OK waits for that check and refuses an interpreter that fails it, with a sentence.
+    """
 
     def __init__(
         self,
@@ -93,9 +103,41 @@ class SettingsDialog(QDialog):
         self.output_crs.setNotSetText(tr("Raster CRS"))
         self.output_crs.setCrs(settings.output_crs_object() or QgsCoordinateReferenceSystem())
 
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.model_python = QgsFileWidget()
+        self.model_python.setStorageMode(QgsFileWidget.GetFile)
+        self.model_python.setFilePath(settings.model_python)
+        self.model_python.lineEdit().setPlaceholderText(tr("the environment CLV-Net manages"))
+        self.model_python.setToolTip(
+            tr(
+                "A Python interpreter with the model's packages (a conda environment, a venv); "
+                "the environment variable {variable} overrides it."
+            ).format(variable=model_env.ENV_VARIABLE)
+        )
+        self.check_python_button = QPushButton(tr("Check"))
+        self.check_python_button.clicked.connect(self.check_model_python)
+        self.python_status = QLabel()
+        self.python_status.setWordWrap(True)
+        overriding = os.environ.get(model_env.ENV_VARIABLE, "").strip()
+        if overriding:
+            self.python_status.setText(
+                tr("{variable}={python} overrides this setting.").format(
+                    variable=model_env.ENV_VARIABLE, python=overriding
+                )
+            )
+        self.python_check: Optional[EnvironmentCheck] = None
+        self.python_report: Optional[EnvironmentReport] = None
+        self._accept_after_check = False
+        python_row = QHBoxLayout()
+        python_row.addWidget(self.model_python, 1)
+        python_row.addWidget(self.check_python_button)
+        python_box = QVBoxLayout()
+        python_box.addLayout(python_row)
+        python_box.addWidget(self.python_status)
+        self._saved_model_python = settings.model_python
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout(self)
         form.addRow(tr("Checkpoint folder"), self.checkpoint)
@@ -107,7 +149,8 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Simplification tolerance"), self.simplify)
         form.addRow(tr("RGB bands"), bands_row)
         form.addRow(tr("Output CRS"), self.output_crs)
-        form.addRow(buttons)
+        form.addRow(tr("Python for the model"), python_box)
+        form.addRow(self.buttons)
 
     def settings(self) -> ClvnetSettings:
         """The settings as edited."""
@@ -122,4 +165,80 @@ class SettingsDialog(QDialog):
             simplify_px=self.simplify.value(),
             rgb_bands=tuple(spin.value() for spin in self.bands),
             output_crs=crs_to_setting(crs),
+            model_python=self.model_python.filePath().strip(),
         )
+
+    # -- "Python for the model" --------------------------------------------------------------
+    def check_model_python(self) -> bool:
+        """Start checking the chosen interpreter; False (with a sentence) when it cannot be run.
+
+        An empty field means the managed environment and needs no check.
+        """
+        path = self.model_python.filePath().strip()
+        if not path:
+            self.python_status.setText(tr("The model uses the environment CLV-Net manages."))
+            return True
+        problem = model_env.path_problem(path)
+        if problem:
+            self._refuse(problem)
+            return False
+        self.python_status.setText(
+            tr("Checking {python} by starting the model's server...").format(python=path)
+        )
+        if self.python_check is not None:
+            self.python_check.cancel()
+        self.python_check = EnvironmentCheck(path, self)
+        self.python_check.finished.connect(self._python_checked)
+        self.python_check.start()
+        return True
+
+    def checking_python(self) -> bool:
+        """True while the chosen interpreter is being checked."""
+        return self.python_check is not None and self.python_check.running()
+
+    def _python_checked(self, report: EnvironmentReport) -> None:
+        self.python_report = report
+        if not report.ok:
+            self._refuse(report.problem)
+            return
+        self.python_status.setText(
+            tr("The model's server answered: {summary}.").format(summary=report.summary())
+        )
+        known = [self.device.itemData(i) for i in range(self.device.count())]
+        for key, name in report.cuda_devices:
+            if key not in known:
+                self.device.addItem(f"{key} - {name}", key)
+        if self._accept_after_check:
+            self._accept_after_check = False
+            super().accept()
+
+    def _refuse(self, sentence: str) -> None:
+        self._accept_after_check = False
+        self.python_status.setText(f"<b>{sentence}</b>")
+
+    def _python_needs_check(self) -> bool:
+        path = self.model_python.filePath().strip()
+        if not path or path == self._saved_model_python:
+            return False
+        report = self.python_report
+        return report is None or report.python != path or not report.ok
+
+    def accept(self) -> None:
+        """Close with OK, once a new "Python for the model" has passed its check."""
+        if not self._python_needs_check():
+            super().accept()
+            return
+        if (
+            self.checking_python()
+            and self.python_check.python == self.model_python.filePath().strip()
+        ):
+            self._accept_after_check = True
+            return
+        if self.check_model_python():
+            self._accept_after_check = True
+
+    def done(self, result: int) -> None:
+        """Closing stops a running check."""
+        if self.python_check is not None:
+            self.python_check.cancel()
+        super().done(result)

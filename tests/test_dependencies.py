@@ -1,93 +1,107 @@
-"""The dependency check: a failing import shows the dialog (closed by the test), QGIS goes on."""
+"""The environment dialog: offered on the first box when no model Python is set up, non-modal,
+never looping; "Use another Python" checks the interpreter; installs show progress and Cancel in
+the message bar and leave the previous environment in place when cancelled."""
 
 import sys
 from pathlib import Path
-from typing import List
 
 import pytest
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QApplication
+from qgis.PyQt.QtWidgets import QProgressBar, QPushButton
 
-from clvnet_qgis import dependencies
-from clvnet_qgis.dependencies import DependencyDialog
+from clvnet_qgis import dependencies, model_env
+from clvnet_qgis.dependencies import EnvironmentDialog, InstallProgress
+from clvnet_qgis.model_env import COMPLETE_MARKER, ENV_VARIABLE, EnvironmentBuilder
+from clvnet_qgis.settings import ClvnetSettings
 
-
-def close_dialog_when_shown(seen: List[str], attempts: int = 250) -> None:
-    """Poll for the modal DependencyDialog, record its command and decline it."""
-
-    def check(left: int) -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, DependencyDialog):
-            seen.append(dialog.command_view.toPlainText())
-            dialog.reject()
-        elif left > 0:
-            QTimer.singleShot(20, lambda: check(left - 1))
-
-    QTimer.singleShot(20, lambda: check(attempts))
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture()
-def no_segment_anything(monkeypatch):
-    """Make ``import segment_anything`` fail, as on a QGIS without the package."""
-    monkeypatch.setitem(sys.modules, "segment_anything", None)
-    with pytest.raises(ImportError):
-        import segment_anything  # noqa: F401
+def no_model_python(monkeypatch, tmp_path, clean_settings) -> Path:
+    """No CLVNET_MODEL_PYTHON, no setting, no managed environment (a temporary folder)."""
+    monkeypatch.delenv(ENV_VARIABLE, raising=False)
+    folder = tmp_path / "profile" / "python" / "clvnet_env"
+    monkeypatch.setattr(model_env, "managed_env_dir", lambda: folder)
+    return folder
 
 
-def test_everything_is_there_in_this_environment():
-    assert dependencies.missing_dependencies(load=True) == []
-
-
-def test_a_failing_import_shows_the_dialog(no_segment_anything, qgis_parent):
-    missing = dependencies.missing_dependencies()
-    assert [dep.module for dep in missing] == ["segment_anything"]
-    seen: List[str] = []
-    close_dialog_when_shown(seen)
-    assert dependencies.ensure_dependencies(qgis_parent) is False
-    assert len(seen) == 1
-    command = seen[0]
-    assert "-m pip install" in command and "--target" in command
-    assert "segment-anything" in command and "torchvision" in command
-    assert "numpy==" in command and "transformers" not in command
-    assert str(dependencies.deps_dir()) in command
-
-
-def test_declining_keeps_qgis_working(no_segment_anything, plugin, qgis_iface):
-    seen: List[str] = []
-    close_dialog_when_shown(seen)
+def test_first_box_offers_the_environment_and_qgis_goes_on(no_model_python, plugin, qgis_iface):
+    assert not dependencies.environment_ready()
     plugin.box_action.trigger()
-    assert seen, "the dependency dialog was not shown"
+    dialog = dependencies._DIALOG
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    assert "not set up yet" in dialog.status.text()
     assert not plugin.box_action.isChecked()
     assert qgis_iface.mapCanvas().mapTool() is not plugin.tool
     warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
-    assert any("Python packages" in m for m in warnings)
+    assert any("needs its own Python environment" in m for m in warnings)
+    assert not any("clvnet_deps" in p for p in sys.path)
+
+    plugin.box_action.trigger()  # asked again: the one dialog is shown again, nothing loops
+    assert dependencies._DIALOG is not dialog and not dialog.isVisible()
+    dependencies._DIALOG.close()
 
 
-def test_qgis_python_when_sys_executable_is_qgis(monkeypatch):
-    monkeypatch.setattr(sys, "executable", "/usr/bin/qgis")
-    python = Path(dependencies.qgis_python())
-    assert python.name.startswith("python") and python.is_file()
-    command = dependencies.install_command(dependencies.required()[:1], Path("/tmp/deps"))
-    assert command[:4] == [str(python), "-m", "pip", "install"]
+def test_the_box_tool_starts_once_a_python_is_configured(no_model_python, plugin, qgis_iface):
+    settings = ClvnetSettings.load()
+    settings.model_python = sys.executable
+    settings.save()
+    assert dependencies.environment_ready()
+    plugin.box_action.trigger()
+    assert plugin.box_action.isChecked()
+    assert qgis_iface.mapCanvas().mapTool() is plugin.tool
+    plugin.box_action.trigger()
 
 
-def test_the_dialog_runs_pip_in_a_qprocess(monkeypatch, tmp_path, wait_until, qgis_parent):
-    monkeypatch.setattr(dependencies, "deps_dir", lambda: tmp_path / "deps")
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    ok = DependencyDialog(
-        dependencies.required()[:1], qgis_parent, [sys.executable, "-c", "print('pip says hi')"]
+def test_use_another_python_checks_it_before_saving(no_model_python, qgis_iface, wait_until):
+    dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow())
+    dialog.use_python(str(no_model_python / "bin" / "python"))
+    assert "does not exist" in dialog.status.text() and not dialog.checking()
+
+    dialog.use_python(SYSTEM_PYTHON)
+    wait_until(lambda: not dialog.checking(), 120, "the check of the system Python")
+    assert "the package 'torch' cannot be imported" in dialog.status.text()
+    assert ClvnetSettings.load().model_python == ""
+
+    dialog.use_python(sys.executable)
+    wait_until(lambda: not dialog.checking(), 180, "the check of the project's Python")
+    assert ClvnetSettings.load().model_python == sys.executable
+    assert "torch 2.14.1" in dialog.status.text()
+    assert model_env.server_python() == sys.executable
+
+
+def test_a_broken_environment_offers_repair(no_model_python, qgis_iface):
+    problem = model_env.broken_sentence("/p/bin/python", "transformers")
+    dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow(), problem)
+    assert dialog.status.text() == f"<b>{problem}</b>"
+    assert dialog.create_button.text() == "Repair" and dialog.create_button.isEnabled()
+    assert dialog.other_button.text() == "Use another Python..."
+    assert "Repair installs PyTorch" in dialog.plan.text()
+
+
+def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
+    no_model_python, qgis_iface, wait_until
+):
+    previous = model_env.venv_python(no_model_python)
+    previous.parent.mkdir(parents=True)
+    previous.write_text("")
+    (no_model_python / COMPLETE_MARKER).write_text("{}")
+    builder = EnvironmentBuilder(
+        model_env.find_base_python(),
+        no_model_python,
+        model_env.choose_torch_build("Linux", "x86_64", nvidia=False),
     )
-    ok.install()
-    assert ok.running() and not ok.install_button.isEnabled()
-    wait_until(lambda: not ok.running(), 30, "the fake pip")
-    wait_until(lambda: "pip says hi" in ok.output_view.toPlainText(), 5, "pip's output")
-    assert "Installed" in ok.status.text()
-    assert str(tmp_path / "deps") in sys.path
-
-    failing = DependencyDialog(
-        dependencies.required()[:1], qgis_parent, [sys.executable, "-c", "raise SystemExit(3)"]
-    )
-    failing.install()
-    wait_until(lambda: not failing.running(), 30, "the failing pip")
-    assert "exit code 3" in failing.status.text() and failing.install_button.isEnabled()
+    bar = qgis_iface.messageBar()
+    progress = InstallProgress(builder, bar)
+    builder.start()
+    widget = progress.item
+    assert widget.findChild(QProgressBar) is progress.progress
+    cancel = [b for b in widget.findChildren(QPushButton) if b.text() == "Cancel"]
+    assert len(cancel) == 1 and builder.running()
+    cancel[0].click()
+    assert not builder.running()
+    wait_until(lambda: not builder.staging.exists(), 30, "the staging folder to go")
+    assert model_env.server_python() == str(previous)
+    errors = bar.get_messages(Qgis.Critical)
+    assert any("cancelled; the previous environment is unchanged" in m for m in errors)

@@ -1,0 +1,283 @@
+"""The model's own Python environment: which interpreter runs the server, checking it, creating it.
+
+The slow test builds a real venv from the lock file (pip takes torch from this machine's disk
+and the rest from PyPI or pip's cache), breaks it by removing a package, sees the break and
+repairs it, and cancels a rebuild, which leaves the working environment in place.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from qgis.PyQt.QtWidgets import QDialog
+
+from clvnet_qgis import model_env
+from clvnet_qgis.dependencies import EnvironmentDialog
+from clvnet_qgis.model_env import (
+    COMPLETE_MARKER,
+    ENV_VARIABLE,
+    LOCK_FILE,
+    EnvironmentBuilder,
+    EnvironmentCheck,
+    ModelEnvironmentMissing,
+    choose_torch_build,
+    find_base_python,
+    lock_packages,
+    server_python,
+    venv_python,
+)
+from clvnet_qgis.settings import ClvnetSettings
+from clvnet_qgis.settings_dialog import SettingsDialog
+
+REPO = Path(__file__).resolve().parents[1]
+# Debian's own Python: it runs, but has no torch (the project's packages are in .venv).
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+@pytest.fixture()
+def managed_dir(monkeypatch, tmp_path, clean_settings) -> Path:
+    """No CLVNET_MODEL_PYTHON, no setting, and the managed environment in a temporary folder."""
+    monkeypatch.delenv(ENV_VARIABLE, raising=False)
+    folder = tmp_path / "profile" / "python" / "clvnet_env"
+    monkeypatch.setattr(model_env, "managed_env_dir", lambda: folder)
+    return folder
+
+
+def run_check(python: str, wait_until, timeout: float = 180) -> model_env.EnvironmentReport:
+    """Start the model's server with ``python`` and wait for its report."""
+    reports = []
+    check = EnvironmentCheck(python)
+    check.finished.connect(reports.append)
+    check.start()
+    wait_until(lambda: bool(reports), timeout, f"the server check of {python}")
+    return reports[0]
+
+
+# ------------------------------------------------------------------ which interpreter
+
+
+def test_server_python_resolution_order(managed_dir, monkeypatch):
+    with pytest.raises(ModelEnvironmentMissing, match='"Python for the model" in Settings'):
+        server_python()
+
+    managed = venv_python(managed_dir)
+    managed.parent.mkdir(parents=True)
+    managed.write_text("")
+    with pytest.raises(ModelEnvironmentMissing):
+        server_python()  # created but never marked complete: an interrupted install
+    (managed_dir / COMPLETE_MARKER).write_text("{}")
+    assert server_python() == str(managed)
+
+    settings = ClvnetSettings.load()
+    settings.model_python = "/opt/conda/envs/clv/bin/python"
+    settings.save()
+    assert server_python() == "/opt/conda/envs/clv/bin/python"
+
+    monkeypatch.setenv(ENV_VARIABLE, sys.executable)
+    assert server_python() == sys.executable
+
+
+def test_torch_build_follows_the_machine():
+    cpu = choose_torch_build("Linux", "x86_64", nvidia=False)
+    assert cpu.name == "cpu" and cpu.pip_options() == ["--extra-index-url", cpu.index_url]
+    assert cpu.index_url == "https://download.pytorch.org/whl/cpu"
+    cuda = choose_torch_build("Linux", "x86_64", nvidia=True)
+    assert cuda.name == "cuda" and cuda.pip_options() == []
+    assert cuda.download_gb > 4 * cpu.download_gb
+    for system, machine in (("Windows", "AMD64"), ("Darwin", "arm64"), ("Linux", "aarch64")):
+        assert choose_torch_build(system, machine, nvidia=False).pip_options() == []
+    here = model_env.torch_build_for_this_machine()
+    has_gpu = bool(shutil.which("nvidia-smi")) or Path("/proc/driver/nvidia").exists()
+    assert here.name == ("cuda" if has_gpu else "cpu")
+
+
+def test_base_python_is_a_real_interpreter_when_sys_executable_is_qgis(monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/usr/bin/qgis")
+    base = find_base_python()
+    assert Path(base.path).name.startswith("python") and Path(base.path).is_file()
+    assert base.version[:2] >= model_env.MIN_MODEL_PYTHON
+    version = subprocess.run(
+        [base.path, "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version in base.describe() and base.source in base.describe()
+
+
+def test_no_usable_base_python_is_one_sentence(tmp_path):
+    script = tmp_path / "python3"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    with pytest.raises(ModelEnvironmentMissing) as missing:
+        find_base_python([(tmp_path / "absent" / "python3", "nowhere"), (script, "a fake")])
+    message = str(missing.value)
+    assert "not a working Python interpreter" in message and "Use another Python" in message
+    assert "\n" not in message
+
+
+def test_lock_file_pins_what_the_server_imports_as_the_tests_do():
+    locked = lock_packages()
+    for package in (
+        "torch",
+        "torchvision",
+        "segment-anything",
+        "transformers",
+        "tokenizers",
+        "safetensors",
+        "numpy",
+        "shapely",
+        "rasterio",
+        "affine",
+    ):
+        assert package in locked, package
+    pinned = {}
+    for line in (REPO / "constraints.txt").read_text().splitlines():
+        match = re.match(r"^([\w.\-]+)==(\S+)", line)
+        if match:
+            pinned[match.group(1).lower()] = match.group(2)
+    same = [name for name in locked if name in pinned]
+    assert len(same) >= 6 and all(locked[name] == pinned[name] for name in same)
+    assert int(locked["numpy"].split(".")[0]) < 2  # constraints.txt: numpy<2
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import plugin_package
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    shipped = {p.as_posix() for p in plugin_package.plugin_files(REPO)}
+    assert LOCK_FILE.relative_to(REPO).as_posix() in shipped
+
+
+# ------------------------------------------------------------------ checking an interpreter
+
+
+def test_a_python_without_the_packages_is_reported_as_broken(wait_until):
+    report = run_check(SYSTEM_PYTHON, wait_until)
+    assert not report.ok and report.missing_module == "torch"
+    assert report.problem == (
+        f"The model's Python environment ({SYSTEM_PYTHON}) is broken: the package 'torch' "
+        "cannot be imported."
+    )
+
+
+def test_the_project_python_reports_what_it_has(wait_until):
+    report = run_check(sys.executable, wait_until)
+    assert report.ok, report.problem
+    assert report.python_version == ".".join(str(v) for v in sys.version_info[:3])
+    assert report.torch.startswith("2.14.1") and report.transformers == "5.23.0"
+    assert report.device == "cpu" and f"torch {report.torch}" in report.summary()
+
+
+def test_settings_refuse_a_bad_python_with_a_sentence(clean_settings, qgis_parent, wait_until):
+    dialog = SettingsDialog(ClvnetSettings(), parent=qgis_parent)
+    dialog.show()
+    dialog.model_python.setFilePath("/nowhere/bin/python")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.result() != QDialog.Accepted
+    assert dialog.python_status.text() == (
+        "<b>'/nowhere/bin/python' does not exist; choose a Python interpreter file.</b>"
+    )
+
+    dialog.model_python.setFilePath(SYSTEM_PYTHON)
+    dialog.accept()
+    wait_until(lambda: not dialog.checking_python(), 120, "the check of the system Python")
+    assert dialog.isVisible() and dialog.result() != QDialog.Accepted
+    assert "the package 'torch' cannot be imported" in dialog.python_status.text()
+
+    dialog.model_python.setFilePath(sys.executable)
+    dialog.accept()
+    wait_until(lambda: not dialog.isVisible(), 180, "the check of the project's Python")
+    assert dialog.result() == QDialog.Accepted
+    assert "torch 2.14.1" in dialog.python_status.text()
+    assert dialog.settings().model_python == sys.executable
+
+
+def test_the_dialog_offers_to_create_the_environment(managed_dir, qgis_iface):
+    dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow())
+    assert "not set up yet" in dialog.status.text()
+    assert dialog.create_button.text() == "Create environment"
+    assert dialog.create_button.isEnabled() and dialog.base is not None
+    plan = dialog.plan.text()
+    assert str(managed_dir) in plan and dialog.base.path in plan
+    assert f"about {dialog.build.download_gb} GB to download" in plan
+    assert not dialog.isModal()
+
+
+# ------------------------------------------------------------------ creating it (slow)
+
+
+def folder_size_gb(folder: Path) -> float:
+    """Bytes of the files under ``folder`` (links not followed), in GB."""
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file()) / 1e9
+
+
+def build_and_wait(builder: EnvironmentBuilder, wait_until, start: bool = True) -> tuple:
+    """Run ``builder`` (``start=False``: already started) to its end; ``(ok, sentence, s)``."""
+    outcome = []
+    builder.finished.connect(lambda ok, sentence: outcome.append((ok, sentence)))
+    started = time.monotonic()
+    if start:
+        builder.start()
+    wait_until(lambda: bool(outcome), 900, "the environment builder")
+    return (*outcome[0], time.monotonic() - started)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_environment_created_broken_repaired_and_kept_on_cancel(
+    managed_dir, qgis_iface, wait_until
+):
+    # PyPI's build of torch 2.14.1 lies on this machine's disk; PyTorch's CPU index does not
+    # answer from here, so the build choice is the one for a machine with an NVIDIA GPU.
+    build = choose_torch_build("Linux", "x86_64", nvidia=True)
+    base = find_base_python()
+    builder = EnvironmentBuilder(base, managed_dir, build)
+    steps, progress = [], []
+    builder.step.connect(steps.append)
+    builder.progress.connect(progress.append)
+    ok, sentence, seconds = build_and_wait(builder, wait_until)
+    assert ok, sentence + "\n" + builder.log_path.read_text()[-3000:]
+    size = folder_size_gb(managed_dir)
+    print(f"\nenvironment created from scratch in {seconds:.0f} s, {size:.2f} GB")
+    assert steps[0].startswith("Creating the Python environment with " + base.path)
+    assert any("about 2.9 GB" in s for s in steps) and "starting the model's server" in steps[-1]
+    assert progress == sorted(progress) and progress[-1] == 100 and len(set(progress)) > 10
+    assert (managed_dir / COMPLETE_MARKER).is_file() and not builder.staging.exists()
+    assert server_python() == str(venv_python(managed_dir))
+    assert builder.report.torch.startswith("2.14.1") and builder.report.transformers == "5.23.0"
+    assert "Successfully installed" in builder.log_path.read_text()
+
+    # Break it: a package removed. The server check says which, the dialog offers Repair.
+    site = next(managed_dir.glob("lib/python3*/site-packages"))
+    shutil.rmtree(site / "segment_anything")
+    broken = run_check(server_python(), wait_until)
+    assert broken.missing_module == "segment_anything"
+    assert "the package 'segment_anything' cannot be imported" in broken.problem
+    dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow())
+    wait_until(lambda: not dialog.checking(), 180, "the dialog's check")
+    assert dialog.status.text() == f"<b>{broken.problem}</b>"
+    assert dialog.create_button.text() == "Repair" and dialog.other_button.isEnabled()
+    repair = dialog.create_environment()
+    assert repair is not None and not dialog.isVisible()
+    ok, sentence, seconds = build_and_wait(repair, wait_until, start=False)
+    assert ok, sentence
+    print(f"repaired (recreated) in {seconds:.0f} s")
+    assert (site / "segment_anything").is_dir()
+    assert run_check(server_python(), wait_until).ok
+
+    # A cancelled rebuild leaves the working environment as it was.
+    again = EnvironmentBuilder(base, managed_dir, build)
+    cancelled = []
+    again.finished.connect(lambda ok, sentence: cancelled.append((ok, sentence)))
+    again.start()
+    wait_until(lambda: again.staging.exists(), 60, "the staging folder")
+    again.cancel()
+    assert cancelled == [
+        (False, "The installation was cancelled; the previous environment is unchanged.")
+    ]
+    wait_until(lambda: not again.staging.exists(), 30, "the staging folder to go")
+    assert (managed_dir / COMPLETE_MARKER).is_file() and (site / "segment_anything").is_dir()
