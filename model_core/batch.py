@@ -34,7 +34,7 @@ from .grouping import WindowGroup, box_in_window, group_boxes, pack_groups
 from .pipeline import georeference
 from .predictor import Predictor
 from .raster import RasterSource
-from .result import DetectedObject, PredictionResult, Relation
+from .result import DEFAULT_MIN_SCORE, DetectedObject, PredictionResult, Relation, keep_confident
 from .window import ImageWindow
 
 ogr.UseExceptions()
@@ -360,11 +360,14 @@ def run_batch(
     max_new_tokens: int = 0,
     log: Callable[[str], None] = print,
     progress: Optional[Callable[[int, int], None]] = None,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> BatchSummary:
     """The whole batch job on this process's share; rank 0 merges. Returns the summary.
 
     ``progress(done, total)`` is called as this process's boxes are done (e.g. a
     ``model_core.progress.Progress``); without it, ``log`` gets a line every 50 boxes.
+    Objects scoring below ``min_score`` are left out of the output when it is merged (the
+    journal keeps them, so a resumed run may use another minimum).
 
     Raises:
         InputError: bad input, no usable box, another run on ``out``, a resume with other
@@ -401,6 +404,7 @@ def run_batch(
             world,
             log,
             progress,
+            min_score,
         )
     _barrier(world)
     return summary
@@ -419,6 +423,7 @@ def _run_locked(
     world: int,
     log: Callable[[str], None],
     progress: Optional[Callable[[int, int], None]] = None,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> BatchSummary:
     """``run_batch`` once rank 0 holds the output lock."""
     from .writers import write_results
@@ -501,7 +506,10 @@ def _run_locked(
                 )
             summary.warnings = write_results(
                 str(out_path),
-                [record_to_result(records[i], source.crs_wkt) for i in ids],
+                [
+                    keep_confident(record_to_result(records[i], source.crs_wkt), min_score)
+                    for i in ids
+                ],
                 box_ids=ids,
             )
             shutil.rmtree(partial)

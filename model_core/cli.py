@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from .errors import InputError
+from .result import DEFAULT_MIN_SCORE, keep_confident
+
+MIN_SCORE_HELP = "leave out objects scoring below this, 0 to 1 (default: %(default)s)"
 
 #: Side in pixels of the small window read to check a box before the model loads.
 PROBE_SIZE = 64
@@ -58,6 +61,13 @@ def parse_bands(text: str) -> Tuple[int, int, int]:
     return bands  # type: ignore[return-value]
 
 
+def check_min_score(score: float) -> float:
+    """``score`` when it is a usable minimum object score (0 to 1)."""
+    if not 0.0 <= score <= 1.0:
+        raise InputError(f"The minimum score {score:g} is not between 0 and 1.")
+    return score
+
+
 def check_output_path(path: str) -> None:
     """Refuse an output whose folder is missing or not writable, before any slow work."""
     folder = Path(path).resolve().parent
@@ -100,6 +110,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     box = parse_box(args.box)
     bands = parse_bands(args.bands)
+    min_score = check_min_score(args.min_score)
     if args.out:
         check_output_path(args.out)
     box_crs = None if args.box_crs in (None, "") else args.box_crs
@@ -120,6 +131,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             min_area_px=args.min_area,
             simplify_px=args.simplify,
         )
+    result = keep_confident(result, min_score)
     if args.out:
         for warning in write_results(args.out, [result]):
             print(f"warning: {warning}", file=sys.stderr)
@@ -187,6 +199,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     check_output_path(args.out)
+    min_score = check_min_score(args.min_score)
     first_rank = int(os.environ.get("RANK", "0")) == 0
     # a bar on a terminal; elsewhere only the summary line below; --quiet: neither
     bar = Progress("boxes", unit="box", quiet=args.quiet or not first_rank, summary=False)
@@ -206,6 +219,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             max_new_tokens=args.max_tokens,
             log=lambda line: print(line, file=sys.stderr),
             progress=bar,
+            min_score=min_score,
         )
     if first_rank:
         for box_id, reason in list(summary.skipped.items())[:5]:
@@ -242,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int, default=0, help="maximum caption length")
     p.add_argument("--min-area", type=float, default=4.0, help="minimum polygon area (pixels)")
     p.add_argument("--simplify", type=float, default=0.0, help="simplification (pixels)")
+    p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, help=MIN_SCORE_HELP)
     p.set_defaults(func=cmd_predict)
 
     b = sub.add_parser("batch", help="many boxes from a vector file (torchrun for many processes)")
@@ -255,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--bands", default="1,2,3")
     b.add_argument("--batch-size", type=int, default=8, help="boxes captioned together")
     b.add_argument("--max-tokens", type=int, default=0)
+    b.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, help=MIN_SCORE_HELP)
     b.add_argument("--resume", action="store_true", help="finish an interrupted run")
     b.add_argument("--overwrite", action="store_true", help="discard an interrupted run")
     b.add_argument(

@@ -1,6 +1,6 @@
 """The prediction result that every entry point shares (ARCHITECTURE section 5)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -52,3 +52,43 @@ class PredictionResult:
     model: str = ""
     source: str = ""
     box_geometry: Optional[object] = None  # shapely Polygon of the box in the output CRS
+
+
+DEFAULT_MIN_SCORE = 0.0
+"""Objects scoring below this are hidden unless the user chooses another minimum score.
+
+The value comes from the bundled model's score calibration (its model card says which score
+keeps which share of correct masks); 0.0 shows every object.
+"""
+
+
+def keep_confident(result: PredictionResult, min_score: float) -> PredictionResult:
+    """``result`` without the objects whose score is below ``min_score`` (a copy if any is).
+
+    Every entry point (map tool, Processing, command line) hides objects through this one
+    function. A hidden object loses its ``[SEG]`` in the tagged caption, so the n-th ``[SEG]``
+    still grounds the n-th object (its phrase stays in the caption, as plain text); relations
+    that involve it are dropped and the others are renumbered to the kept objects.
+    """
+    kept = [i for i, obj in enumerate(result.objects) if obj.score >= min_score]
+    if len(kept) == len(result.objects):
+        return result
+    new_index = {old: new for new, old in enumerate(kept)}
+    words, seg_index = [], 0
+    for word in result.tagged_caption.split():
+        if word == "[SEG]":
+            hidden = seg_index < len(result.objects) and seg_index not in new_index
+            seg_index += 1
+            if hidden:
+                continue
+        words.append(word)
+    return replace(
+        result,
+        tagged_caption=" ".join(words),
+        objects=[result.objects[i] for i in kept],
+        relations=[
+            replace(r, subject=new_index[r.subject], object=new_index[r.object])
+            for r in result.relations
+            if r.subject in new_index and r.object in new_index
+        ],
+    )

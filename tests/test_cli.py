@@ -13,6 +13,7 @@ from osgeo import ogr
 
 from model_core.checkpoint import init_checkpoint
 from model_core.cli import main
+from model_core.raster import RasterSource
 
 OBJECT_FIELDS = {"box_id", "obj_id", "phrase", "caption", "score", "area_m2", "model", "source"}
 
@@ -274,3 +275,145 @@ def test_module_entry_point_runs_as_a_subprocess(checkpoint):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: ")
+
+
+def scored_result():
+    """Three objects (scores 0.9, 0.2, 0.6) and relations between every pair of them."""
+    import numpy as np
+
+    from model_core.result import DetectedObject, PredictionResult, Relation
+
+    mask = np.zeros((2, 2), bool)
+    return PredictionResult(
+        caption="a roof by a car on a road",
+        tagged_caption="<p> a roof </p> [SEG] by <p> a car </p> [SEG] on <p> a road </p> [SEG]",
+        objects=[
+            DetectedObject(p, mask, s)
+            for p, s in (("a roof", 0.9), ("a car", 0.2), ("a road", 0.6))
+        ],
+        relations=[
+            Relation(0, "next to", 1, 0.8),
+            Relation(1, "on", 2, 0.7),
+            Relation(2, "contains", 0, 0.6),
+        ],
+    )
+
+
+def test_keep_confident_hides_low_scores_and_keeps_the_caption_consistent():
+    from model_core.predictor import phrases_for_segs
+    from model_core.result import DEFAULT_MIN_SCORE, keep_confident
+
+    result = scored_result()
+    assert keep_confident(result, DEFAULT_MIN_SCORE) is result  # the default shows everything
+    kept = keep_confident(result, 0.5)
+    assert [o.phrase for o in kept.objects] == ["a roof", "a road"]
+    assert kept.caption == result.caption
+    # the hidden phrase stays as text without its [SEG]: the n-th [SEG] grounds the n-th object
+    assert kept.tagged_caption == "<p> a roof </p> [SEG] by <p> a car </p> on <p> a road </p> [SEG]"
+    assert phrases_for_segs(kept.tagged_caption, 2) == ["a roof", "a road"]
+    assert [(r.subject, r.predicate, r.object) for r in kept.relations] == [(1, "contains", 0)]
+    assert len(result.objects) == 3 and len(result.relations) == 3  # the input is unchanged
+    assert keep_confident(result, 0.95).objects == []
+
+
+@pytest.fixture(scope="module")
+def trained_checkpoint():
+    """The bundled model (it finds objects on cogeo.tif's road bend), or skip."""
+    folder = REPO / "model_core" / "checkpoints" / "clvnet-tiny"
+    if not (folder / "model.safetensors").is_file():
+        pytest.skip("the bundled checkpoint is not installed")
+    return folder
+
+
+ROAD_BEND = ["--raster", "cogeo", "--box", "540,240,660,360", "--box-crs", "pixel"]
+
+
+def test_predict_min_score_leaves_out_low_scoring_objects(capsys, trained_checkpoint):
+    args = [real(a) if a == "cogeo" else a for a in ROAD_BEND]
+    code, out, err = run(capsys, "predict", *args, "--checkpoint", trained_checkpoint, "--json")
+    assert code == 0, err
+    scores = sorted(o["score"] for o in json.loads(out)["objects"])
+    assert scores, "the bundled model should find objects on the road bend"
+    threshold = scores[-1] - 0.001  # keeps the best object (scores are printed rounded)
+    code, out, err = run(
+        capsys,
+        "predict",
+        *args,
+        "--checkpoint",
+        trained_checkpoint,
+        "--json",
+        "--min-score",
+        threshold,
+    )
+    assert code == 0, err
+    kept = sorted(o["score"] for o in json.loads(out)["objects"])
+    assert kept == [s for s in scores if s >= threshold]
+
+
+@pytest.mark.parametrize("command", ["predict", "batch"])
+def test_min_score_outside_0_to_1_exits_2(capsys, tmp_path, checkpoint, command):
+    where = cogeo_box() if command == "predict" else ["--raster", real("cogeo"), "--boxes", "x"]
+    code, _, err = run(
+        capsys,
+        command,
+        *where,
+        "--checkpoint",
+        checkpoint,
+        "--out",
+        tmp_path / "o.gpkg",
+        "--min-score",
+        "1.5",
+    )
+    assert code == 2 and "minimum score 1.5 is not between 0 and 1" in err
+    assert err.count("\n") == 1 and not (tmp_path / "o.gpkg").exists()
+
+
+def test_batch_min_score_leaves_out_objects_and_their_relations(
+    capsys, tmp_path, trained_checkpoint
+):
+    boxes = tmp_path / "boxes.geojson"
+    with RasterSource(str(real("cogeo"))) as source:
+        x0, y0, x1, y1 = source.pixel_box_to_crs((540, 240, 660, 360), "EPSG:4326")
+    boxes.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    counts = {}
+    for min_score in ("0", "1"):
+        out = tmp_path / f"min{min_score}.gpkg"
+        code, _, err = run(
+            capsys,
+            "batch",
+            "--raster",
+            real("cogeo"),
+            "--boxes",
+            boxes,
+            "--out",
+            out,
+            "--checkpoint",
+            trained_checkpoint,
+            "--quiet",
+            "--min-score",
+            min_score,
+        )
+        assert code == 0, err
+        ds = ogr.Open(str(out))
+        counts[min_score] = [
+            ds.GetLayerByName(name).GetFeatureCount()
+            for name in ("clvnet_objects", "clvnet_relations", "clvnet_prompts")
+        ]
+    assert counts["0"][0] >= 1 and counts["0"][2] == 1
+    assert counts["1"] == [0, 0, 1]  # no object scores 1: every one and its relations left out

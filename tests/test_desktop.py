@@ -12,6 +12,7 @@ Set ``CLVNET_DESKTOP_SCREENSHOT`` to a path to keep a copy of the screenshot.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -113,8 +114,9 @@ def wait_for_result(qgis: subprocess.Popen, result: Path, log: Path) -> dict:
         if code is not None:
             died = f"signal {-code}" if code < 0 else f"exit status {code}"
             text = log.read_text(errors="replace")
-            crash = [line for line in text.splitlines() if "died on signal" in line]
-            pytest.fail(f"QGIS stopped ({died}; {crash[:1]}) before the result:\n{text[-3000:]}")
+            crash = re.search(r"QGIS died on signal \d+", text)
+            said = f"; {crash.group(0)}" if crash else ""
+            pytest.fail(f"QGIS stopped ({died}{said}) before the result:\n{text[-3000:]}")
         if time.monotonic() > deadline:
             pytest.fail(f"no result after {RESULT_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
         time.sleep(0.5)
