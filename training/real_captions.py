@@ -165,7 +165,7 @@ def pixel_colours(pixels: np.ndarray) -> np.ndarray:
         * 60.0
     )
     words = np.full(len(pixels), "grey", dtype=object)
-    chromatic = (sat >= 0.2) & (val >= 0.25)
+    chromatic = (sat >= 0.28) & (val >= 0.3)
     words[~chromatic & (val > 0.72)] = "white"
     words[val < 0.2] = "black"
     bins = (

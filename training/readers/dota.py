@@ -35,7 +35,7 @@ def read_dota(
             continue
         size = image_size(image)
         lines = [ln.split() for ln in label.read_text(encoding="utf-8").splitlines()]
-        lines = [f for f in lines if f and not f[0].rstrip(":").isalpha()]
+        lines = [f for f in lines if f and ":" not in f[0]]  # headers: "imagesource:", "gsd:"
         gsd = _gsd(label)
         objects = []
         for n, fields in enumerate(lines, start=1):

@@ -20,6 +20,9 @@ from model_core.raster import _stretch
 
 from .objects import ReaderError
 
+#: Smallest blank (pure white) region treated as no data, as a share of the image.
+BLANK_SHARE = 0.01
+
 
 def load_pixels(
     path: Path,
@@ -29,7 +32,8 @@ def load_pixels(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """(rgb uint8 (H, W, 3), valid bool (H, W)) of ``path`` or of its ``window``.
 
-    ``blank_is_nodata`` marks pure white pixels invalid (blank scan margins).
+    ``blank_is_nodata`` marks blank areas invalid: connected pure white regions of at least
+    :data:`BLANK_SHARE` of the image (scan margins), not a white roof's few pixels.
     """
     if window is None and Path(path).suffix.lower() in (".png", ".jpg", ".jpeg"):
         from PIL import Image
@@ -40,8 +44,21 @@ def load_pixels(
     else:
         rgb, valid = _read_raster(Path(path), window, bands)
     if blank_is_nodata:
-        valid &= ~np.all(rgb == 255, axis=2)
+        valid &= ~blank_areas(rgb)
     return rgb, valid
+
+
+def blank_areas(rgb: np.ndarray) -> np.ndarray:
+    """Bool (H, W): pure white regions covering at least BLANK_SHARE of the image."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(np.all(rgb == 255, axis=2))
+    if not count:
+        return np.zeros(rgb.shape[:2], dtype=bool)
+    sizes = np.bincount(labels.ravel())
+    large = np.flatnonzero(sizes >= BLANK_SHARE * labels.size)
+    large = large[large > 0]
+    return np.isin(labels, large)
 
 
 def _read_raster(path: Path, window, bands) -> Tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,9 @@ from .objects import LabelledObject, Skips
 
 #: Douglas-Peucker tolerance (pixels) for region outlines: keeps records small, masks close.
 SIMPLIFY_PX = 1.0
+#: Side (pixels) of the cells stuff regions are cut into: the context window of a target
+#: of about 100 px.
+STUFF_CELL = 256
 
 
 def region_objects(
@@ -23,28 +26,54 @@ def region_objects(
     skips: Skips,
     min_area: int = 64,
 ) -> List[LabelledObject]:
-    """One object per 4-connected region of each class index in ``classes`` (H, W).
+    """One object per 8-connected region of each class index in ``classes`` (H, W): thin
+    diagonal lines (roads drawn one pixel wide) stay one object. Regions of a stuff class
+    (roads, water, land) are cut into cells of :data:`STUFF_CELL` pixels first, so "a road" is
+    a stretch of road one can see in a window, not a whole network.
 
     Args:
         classes: int array of class indices; indices missing from ``names`` are ignored.
         names: index -> (class name, stuff?).
         min_area: regions with fewer pixels are dropped (counted as "region below min area").
     """
+    h, w = classes.shape
     out: List[LabelledObject] = []
     for index in sorted(names):
         name, stuff = names[index]
-        labels, count = ndimage.label(classes == index)
-        if not count:
+        step_y, step_x = (STUFF_CELL, STUFF_CELL) if stuff else (h, w)
+        for y0 in range(0, h, step_y):
+            for x0 in range(0, w, step_x):
+                cell = (slice(y0, y0 + step_y), slice(x0, x0 + step_x))
+                found = _regions(
+                    classes[cell] == index, (y0, x0), name, stuff, where, skips, min_area
+                )
+                out.extend(found)
+    return out
+
+
+def _regions(mask, offset, name: str, stuff: bool, where: str, skips: Skips, min_area: int):
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), dtype=int))
+    if not count:
+        return []
+    areas = np.bincount(labels.ravel())
+    out = []
+    for k, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
+        if areas[k] < min_area:
+            skips.items.append((f"{where} {name}", "region below min area"))
             continue
-        areas = np.bincount(labels.ravel())
-        slices = ndimage.find_objects(labels)
-        for k, sl in enumerate(slices, start=1):
-            if areas[k] < min_area:
-                skips.items.append((f"{where} {name}", "region below min area"))
-                continue
-            obj = _region(labels[sl] == k, sl, name, stuff, f"{where} {name} #{k}")
-            if obj is not None:
-                out.append(obj)
+        sl = (
+            slice(rows.start + offset[0], rows.stop + offset[0]),
+            slice(cols.start + offset[1], cols.stop + offset[1]),
+        )
+        obj = _region(
+            labels[rows, cols] == k,
+            sl,
+            name,
+            stuff,
+            f"{where} {name} at {sl[1].start},{sl[0].start}",
+        )
+        if obj is not None:
+            out.append(obj)
     return out
 
 
