@@ -328,7 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extent", type=float, nargs=4, metavar=("MINX", "MINY", "MAXX", "MAXY"))
     p = sub.add_parser("geopixeld", parents=[common], help="GeoPixelD / project records")
     p.add_argument("paths", nargs="+")
-    p = sub.add_parser("all-sources", help="every source of train_real with its fixed split")
+    p = sub.add_parser(
+        "all-sources", aliases=["sources"], help="every source of train_real with its fixed split"
+    )
     p.add_argument("--root", help="train_real folder (default ../shared/data/train_real)")
     p.add_argument("--out", required=True)
     p.add_argument("--sources", help="comma-separated subset of the sources")
@@ -340,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.format == "all-sources":
+        if args.format in ("all-sources", "sources"):
             from training.real_sources import DEFAULT_ROOT, SOURCE_NAMES
 
             root = Path(args.root) if args.root else DEFAULT_ROOT

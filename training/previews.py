@@ -32,7 +32,9 @@ def render_preview(rgb: np.ndarray, record: dict, context: float = 0.5) -> Image
     def to_window(points: Sequence[Sequence[float]]):
         return [((x + 0.5 - wx0) * scale, (y + 0.5 - wy0) * scale) for x, y in points]
 
-    for k, polygons in enumerate(record["polygons"]):
+    order = list(range(1, len(record["polygons"]))) + [0]  # the target on top
+    for k in order:
+        polygons = record["polygons"][k]
         colour = PALETTE[k % len(PALETTE)]
         for poly in polygons:
             if len(poly) < 3:

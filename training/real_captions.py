@@ -27,7 +27,7 @@ import json
 import math
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -243,6 +243,8 @@ def _scene(
     image: AnnotatedImage, rgb: np.ndarray, valid: np.ndarray, default_noun: Optional[str]
 ) -> _Scene:
     words = [class_words(o.class_name, default_noun) for o in image.objects]
+    # the reader knows which classes are regions (a road mask) even if the map counts them
+    words = [replace(w, stuff=True) if o.stuff else w for o, w in zip(image.objects, words)]
     scene = _Scene(image, image.objects, words, [_geometry(o) for o in image.objects])
     scene.gsd = image.gsd or DEFAULT_GSD
     areas: Dict[str, List[float]] = {}
