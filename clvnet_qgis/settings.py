@@ -5,8 +5,12 @@ from typing import Optional, Tuple
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsSettings
 
+from model_core.result import DEFAULT_MIN_SCORE
+
 PREFIX = "clvnet/"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+CONTEXT_RANGE = (0.0, 4.0)
+"""Allowed context margins (fraction of the box's longer side): Settings and Processing."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class ClvnetSettings:
         output_crs: CRS of the result layers (authority id or WKT); empty for the raster's.
         model_python: "Python for the model": the interpreter that runs the model server;
             empty for the environment the plugin manages (``CLVNET_MODEL_PYTHON`` overrides it).
+        min_score: objects scoring below this (0 to 1) are not added to the result layers.
     """
 
     checkpoint: str = ""
@@ -46,6 +51,7 @@ class ClvnetSettings:
     rgb_bands: Tuple[int, int, int] = (1, 2, 3)
     output_crs: str = ""
     model_python: str = ""
+    min_score: float = DEFAULT_MIN_SCORE
 
     @classmethod
     def load(cls, store: Optional[QgsSettings] = None) -> "ClvnetSettings":

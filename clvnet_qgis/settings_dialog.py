@@ -22,7 +22,7 @@ from qgis.PyQt.QtWidgets import (
 from . import model_env
 from .i18n import tr
 from .model_env import EnvironmentCheck, EnvironmentReport
-from .settings import PRECISIONS, ClvnetSettings, crs_to_setting
+from .settings import CONTEXT_RANGE, PRECISIONS, ClvnetSettings, crs_to_setting
 
 
 class SettingsDialog(QDialog):
@@ -66,7 +66,7 @@ class SettingsDialog(QDialog):
         self.precision.setToolTip(tr("Half precision is used on a GPU only"))
 
         self.context = QDoubleSpinBox()
-        self.context.setRange(0.0, 3.0)
+        self.context.setRange(*CONTEXT_RANGE)
         self.context.setSingleStep(0.1)
         self.context.setValue(settings.context)
         self.context.setToolTip(tr("Margin around the box, as a fraction of its longer side"))
@@ -87,6 +87,12 @@ class SettingsDialog(QDialog):
         self.simplify.setSingleStep(0.5)
         self.simplify.setValue(settings.simplify_px)
         self.simplify.setSuffix(tr(" px"))
+
+        self.min_score = QDoubleSpinBox()
+        self.min_score.setRange(0.0, 1.0)
+        self.min_score.setSingleStep(0.05)
+        self.min_score.setValue(settings.min_score)
+        self.min_score.setToolTip(tr("Objects whose score is lower are not added to the layers"))
 
         self.bands = []
         bands_row = QHBoxLayout()
@@ -147,6 +153,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Maximum caption length"), self.max_tokens)
         form.addRow(tr("Minimum object area"), self.min_area)
         form.addRow(tr("Simplification tolerance"), self.simplify)
+        form.addRow(tr("Minimum object score"), self.min_score)
         form.addRow(tr("RGB bands"), bands_row)
         form.addRow(tr("Output CRS"), self.output_crs)
         form.addRow(tr("Python for the model"), python_box)
@@ -166,6 +173,7 @@ class SettingsDialog(QDialog):
             rgb_bands=tuple(spin.value() for spin in self.bands),
             output_crs=crs_to_setting(crs),
             model_python=self.model_python.filePath().strip(),
+            min_score=self.min_score.value(),
         )
 
     # -- "Python for the model" --------------------------------------------------------------

@@ -103,6 +103,7 @@ def test_settings_round_trip(clean_settings):
         simplify_px=1.5,
         rgb_bands=(4, 3, 2),
         output_crs="EPSG:4326",
+        min_score=0.35,
     )
     chosen.save()
     assert clean_settings.value("clvnet/device") == "cpu"

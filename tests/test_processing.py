@@ -36,6 +36,8 @@ from shapely import wkt as shapely_wkt
 
 from clvnet_qgis.model_server import shared_client
 from clvnet_qgis.processing.raster_input import RasterInput
+from clvnet_qgis.settings import CONTEXT_RANGE
+from model_core.result import DEFAULT_MIN_SCORE
 from model_core.vectorize import polygon_area_m2
 
 BOXES_ALG = "clvnet:segment_describe_boxes"
@@ -149,11 +151,11 @@ def field_names(layer: QgsVectorLayer) -> List[str]:
 
 def test_provider_exposes_the_public_ids_and_parameters(clvnet_provider):
     ids = sorted(alg.id() for alg in clvnet_provider.algorithms())
-    assert ids == [BOXES_ALG, EXTENT_ALG]
+    assert {BOXES_ALG, EXTENT_ALG} <= set(ids)  # beside the training algorithms
     assert clvnet_provider.name() == "CLV-Net"
     assert not clvnet_provider.icon().isNull()
     outputs = ["OUTPUT", "OUTPUT_RELATIONS", "OUTPUT_PROMPTS"]
-    common = ["CHECKPOINT", "DEVICE", "CONTEXT"]
+    common = ["CHECKPOINT", "DEVICE", "CONTEXT", "MIN_SCORE"]
     boxes = clvnet_provider.algorithm("segment_describe_boxes")
     extent = clvnet_provider.algorithm("segment_describe_extent")
     names = [p.name() for p in boxes.parameterDefinitions()]
@@ -163,6 +165,14 @@ def test_provider_exposes_the_public_ids_and_parameters(clvnet_provider):
     device = boxes.parameterDefinition("DEVICE")
     assert device.options() == ["auto", "cpu", "cuda"] and device.defaultValue() == "auto"
     assert boxes.parameterDefinition("CONTEXT").defaultValue() == 0.5
+    # one context range for the toolbox and the Settings dialog
+    assert (
+        boxes.parameterDefinition("CONTEXT").minimum(),
+        boxes.parameterDefinition("CONTEXT").maximum(),
+    ) == CONTEXT_RANGE
+    min_score = extent.parameterDefinition("MIN_SCORE")
+    assert min_score.defaultValue() == DEFAULT_MIN_SCORE
+    assert (min_score.minimum(), min_score.maximum()) == (0.0, 1.0)
     for optional in ("ID_FIELD", "CHECKPOINT", "OUTPUT_RELATIONS", "OUTPUT_PROMPTS"):
         assert (
             boxes.parameterDefinition(optional).flags()
@@ -501,14 +511,20 @@ def test_loaded_outputs_get_the_plugin_names_and_style(
         },
     )
     added = {project.mapLayer(k).name(): project.mapLayer(k) for k in added_ids(project, before)}
+    named = "{} (Segment and describe extent)".format
     try:
-        assert set(added) == {"clvnet_objects", "clvnet_relations", "clvnet_prompts"}
-        objects = added["clvnet_objects"]
+        # named apart from the map tool's clvnet_objects, clvnet_relations and clvnet_prompts
+        assert set(added) == {
+            named("clvnet_objects"),
+            named("clvnet_relations"),
+            named("clvnet_prompts"),
+        }
+        objects = added[named("clvnet_objects")]
         assert objects.featureCount() == OBJECTS_PER_BOX
         fill = objects.renderer().symbol().symbolLayer(0)
         assert fill.dataDefinedProperties().hasActiveProperties()
         assert objects.labelsEnabled() and objects.labeling().settings().fieldName == "phrase"
-        outline = added["clvnet_prompts"].renderer().symbol().symbolLayer(0)
+        outline = added[named("clvnet_prompts")].renderer().symbol().symbolLayer(0)
         assert outline.strokeStyle() == Qt.DashLine
     finally:
         project.removeMapLayers(added_ids(project, before))
@@ -516,3 +532,27 @@ def test_loaded_outputs_get_the_plugin_names_and_style(
 
 def added_ids(project: QgsProject, before) -> List[str]:
     return [k for k in project.mapLayers() if k not in before]
+
+
+def test_min_score_leaves_out_low_scoring_objects_and_their_relations(
+    run_alg, cogeo, processing_checkpoint
+):
+    params = {
+        "INPUT": cogeo,
+        "EXTENT": extent_text(fraction_rect(cogeo, BOX_FRACTIONS["portal"]), "EPSG:3857"),
+        "CHECKPOINT": str(processing_checkpoint),
+        "OUTPUT": "TEMPORARY_OUTPUT",
+        "OUTPUT_RELATIONS": "TEMPORARY_OUTPUT",
+    }
+    everything = run_alg(EXTENT_ALG, params)
+    scores = sorted(f["score"] for f in features(everything["OUTPUT"])[1])
+    assert len(scores) == OBJECTS_PER_BOX and scores[1] < scores[2]
+    threshold = (scores[1] + scores[2]) / 2  # keeps the two best of four
+    kept = run_alg(EXTENT_ALG, {**params, "MIN_SCORE": threshold})
+    assert kept["OBJECT_COUNT"] == 2
+    _, objects = features(kept["OUTPUT"])
+    assert sorted(f["score"] for f in objects) == pytest.approx(scores[2:])
+    assert sorted(f["obj_id"] for f in objects) == [0, 1]  # renumbered like the caption's [SEG]s
+    _, relations = features(kept["OUTPUT_RELATIONS"])
+    assert len(relations) == 2  # only the pair of kept objects, both ways
+    assert {(f["subj_id"], f["obj_id"]) for f in relations} == {(0, 1), (1, 0)}

@@ -24,6 +24,8 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
+from model_core.result import DEFAULT_MIN_SCORE, keep_confident
+
 from ..i18n import tr
 from ..layers import (
     OBJECT_FIELDS,
@@ -33,6 +35,7 @@ from ..layers import (
     RELATION_FIELDS,
     RELATIONS,
 )
+from ..settings import CONTEXT_RANGE
 from .inference import describe
 from .outputs import OutputSinks, carried_field, make_fields
 from .prompts import BoxPrompt, SkipLog
@@ -50,6 +53,7 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
     CHECKPOINT = "CHECKPOINT"
     DEVICE = "DEVICE"
     CONTEXT = "CONTEXT"
+    MIN_SCORE = "MIN_SCORE"
     OUTPUT = "OUTPUT"
     OUTPUT_RELATIONS = "OUTPUT_RELATIONS"
     OUTPUT_PROMPTS = "OUTPUT_PROMPTS"
@@ -78,7 +82,7 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Raster layer")))
 
     def addModelParameters(self) -> None:
-        """CHECKPOINT, DEVICE and CONTEXT (all with defaults)."""
+        """CHECKPOINT, DEVICE, CONTEXT and MIN_SCORE (all with defaults)."""
         self.addParameter(
             QgsProcessingParameterFile(
                 self.CHECKPOINT,
@@ -101,10 +105,20 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
             tr("Context margin (fraction of the box's longer side)"),
             type=QgsProcessingParameterNumber.Double,
             defaultValue=0.5,
-            minValue=0.0,
-            maxValue=4.0,
+            minValue=CONTEXT_RANGE[0],
+            maxValue=CONTEXT_RANGE[1],
         )
         self.addParameter(context)
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_SCORE,
+                tr("Minimum object score (objects scoring lower are left out)"),
+                type=QgsProcessingParameterNumber.Double,
+                defaultValue=DEFAULT_MIN_SCORE,
+                minValue=0.0,
+                maxValue=1.0,
+            )
+        )
 
     def addOutputParameters(self) -> None:
         """OUTPUT (objects), OUTPUT_RELATIONS (table), OUTPUT_PROMPTS (boxes) and counts."""
@@ -170,7 +184,8 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
         client, model = self._loadModel(parameters, context, feedback)
         sinks = self._openSinks(parameters, context, out_field)
         margin = self.parameterAsDouble(parameters, self.CONTEXT, context)
-        done, skipped_before = 0, skips.count
+        min_score = self.parameterAsDouble(parameters, self.MIN_SCORE, context)
+        done, skipped_before, hidden = 0, skips.count, 0
         try:
             for index, result in describe(
                 self.raster, prompts, client, model, margin, skips, feedback.isCanceled
@@ -178,6 +193,9 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
                 if feedback.isCanceled():
                     break
                 prompt = prompts[index]
+                shown = keep_confident(result, min_score)
+                hidden += len(result.objects) - len(shown.objects)
+                result = shown
                 sinks.write(prompt, result, model["model"])
                 done += 1
                 self._reportBox(feedback, prompt.box_id, result)
@@ -207,6 +225,12 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
                 done, skips.count, sinks.object_count
             )
         )
+        if hidden:
+            feedback.pushInfo(
+                tr("{0} objects scored below the minimum score {1:.2f} and were left out.").format(
+                    hidden, min_score
+                )
+            )
         if done == 0 and skips.count and not feedback.isCanceled():
             raise QgsProcessingException(
                 tr(
@@ -262,7 +286,9 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
             (self.OUTPUT_PROMPTS, prompts_id),
         ):
             if dest and context.willLoadLayerOnCompletion(dest):
-                style_loaded_output(context, dest, self.LAYER_NAMES[output])
+                role = self.LAYER_NAMES[output]
+                name = tr("{layer} ({algorithm})").format(layer=role, algorithm=self.displayName())
+                style_loaded_output(context, dest, role, name)
         shapefile = any(
             str(dest).lower().endswith(".shp") for dest in (objects_id, prompts_id) if dest
         )

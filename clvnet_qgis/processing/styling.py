@@ -1,5 +1,8 @@
 """Name and style the outputs the toolbox loads, like the map tool's own result layers.
 
+They are styled as the map tool's layers of the same role, but named apart from them (the
+algorithm's name follows the role), so the layer tree never shows two identical names.
+
 Processing calls a layer post-processor on the main thread once the output layer is in the
 project. The C++ context owns (and deletes) the post-processor, but SIP ties the Python half of
 the object to the temporary ``LayerDetails`` wrapper it was given to: once that wrapper is gone,
@@ -29,11 +32,11 @@ _PENDING_LOCK = threading.Lock()  # algorithms add from their thread, QGIS runs 
 
 
 class StyleOutput(QgsProcessingLayerPostProcessorInterface):
-    """Applies the CLV-Net style for ``layer_name`` to one loaded output."""
+    """Applies the CLV-Net style of ``role`` (a result layer name) to one loaded output."""
 
-    def __init__(self, layer_name: str) -> None:
+    def __init__(self, role: str) -> None:
         super().__init__()
-        self.layer_name = layer_name
+        self.role = role
 
     def postProcessLayer(
         self, layer: QgsMapLayer, context: QgsProcessingContext, feedback: QgsProcessingFeedback
@@ -41,17 +44,17 @@ class StyleOutput(QgsProcessingLayerPostProcessorInterface):
         """Style the layer (main thread, after it was added to the project)."""
         with _PENDING_LOCK:
             _PENDING.pop(id(self), None)
-        style = STYLES.get(self.layer_name)
+        style = STYLES.get(self.role)
         if style is not None and isinstance(layer, QgsVectorLayer):
             style(layer)
             layer.triggerRepaint()
 
 
-def style_loaded_output(context: QgsProcessingContext, dest: str, layer_name: str) -> None:
-    """Load the output ``dest`` as ``layer_name``, styled as the plugin's result layer."""
+def style_loaded_output(context: QgsProcessingContext, dest: str, role: str, name: str) -> None:
+    """Load the output ``dest`` as ``name``, styled as the plugin's ``role`` result layer."""
     details = context.layerToLoadOnCompletionDetails(dest)
-    details.name = layer_name
-    processor = StyleOutput(layer_name)
+    details.name = name
+    processor = StyleOutput(role)
     with _PENDING_LOCK:
         _PENDING[id(processor)] = processor
         while len(_PENDING) > MAX_PENDING:
