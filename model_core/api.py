@@ -172,6 +172,7 @@ class Describer:
             _check_number("min_score", min_score)
         rgb = _rgb_bands(bands)
         with self._lock, RasterSource(os.fspath(raster)) as source:
+            source.band_mapping(rgb)  # a missing band fails before any box is read
             listed, crs = _listed_boxes(boxes, box_crs, layer, source.is_georeferenced)
             good, skipped = pixel_boxes(source, listed, crs)
             if not good:

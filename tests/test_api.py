@@ -177,7 +177,9 @@ def cli_error(capsys, *argv):
     return err[len("error: ") :]
 
 
-def test_bad_input_raises_input_error_with_the_cli_sentence(describer, tmp_path, capsys):
+def test_bad_input_raises_input_error_with_the_cli_sentence(
+    describer, boxes_file, tmp_path, capsys
+):
     cogeo = str(real("cogeo"))
     missing = str(tmp_path / "missing.tif")
     with pytest.raises(InputError) as raised:
@@ -216,6 +218,11 @@ def test_bad_input_raises_input_error_with_the_cli_sentence(describer, tmp_path,
     for keyword, sentence in bad_keywords:
         with pytest.raises(InputError, match=re.escape(sentence)):
             describer.describe(cogeo, [box], **keyword)
+
+    with pytest.raises(InputError) as raised:
+        describer.describe(cogeo, str(boxes_file), bands=(1, 2, 9))
+    args = ("batch", "--raster", cogeo, "--boxes", str(boxes_file), "--bands", "1,2,9")
+    assert str(raised.value) == cli_error(capsys, *args, "--out", str(tmp_path / "x.gpkg"))
 
     empty = tmp_path / "empty_checkpoint"
     empty.mkdir()
