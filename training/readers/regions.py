@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+import rasterio
 from affine import Affine
 from scipy import ndimage
 
@@ -38,16 +39,17 @@ def region_objects(
     """
     h, w = classes.shape
     out: List[LabelledObject] = []
-    for index in sorted(names):
-        name, stuff = names[index]
-        step_y, step_x = (STUFF_CELL, STUFF_CELL) if stuff else (h, w)
-        for y0 in range(0, h, step_y):
-            for x0 in range(0, w, step_x):
-                cell = (slice(y0, y0 + step_y), slice(x0, x0 + step_x))
-                found = _regions(
-                    classes[cell] == index, (y0, x0), name, stuff, where, skips, min_area
-                )
-                out.extend(found)
+    with rasterio.Env():  # one GDAL environment for every outline, not one per region
+        for index in sorted(names):
+            name, stuff = names[index]
+            step_y, step_x = (STUFF_CELL, STUFF_CELL) if stuff else (h, w)
+            for y0 in range(0, h, step_y):
+                for x0 in range(0, w, step_x):
+                    cell = (slice(y0, y0 + step_y), slice(x0, x0 + step_x))
+                    found = _regions(
+                        classes[cell] == index, (y0, x0), name, stuff, where, skips, min_area
+                    )
+                    out.extend(found)
     return out
 
 
