@@ -95,6 +95,11 @@ def pixel_digest(image: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(image).data, digest_size=16).hexdigest()
 
 
+def error_answer(request_id: Any, kind: str, message: str) -> dict:
+    """``{"id": .., "ok": false, "error": {"kind": .., "message": ..}}``."""
+    return {"id": request_id, "ok": False, "error": {"kind": kind, "message": message}}
+
+
 # ------------------------------------------------------------------------------ server
 class ModelServer:
     """Reads requests from ``requests``, writes answers to ``answers`` (text streams)."""
@@ -140,7 +145,7 @@ class ModelServer:
             self._answers.flush()
 
     def _error(self, request_id: Any, kind: str, message: str) -> None:
-        self.send({"id": request_id, "ok": False, "error": {"kind": kind, "message": message}})
+        self.send(error_answer(request_id, kind, message))
 
     def _dispatch(self, line: str) -> None:
         """Parse one line and answer it now or queue it for the work thread."""
@@ -175,36 +180,39 @@ class ModelServer:
                 return
             request_id = request.get("id")
             self._current = request_id
-            try:
-                if self._is_cancelled(request_id):
-                    raise Cancelled()
-                answer = getattr(self, "_op_" + request["op"])(request)
-            except Cancelled:
-                self._error(request_id, "cancelled", "The request was cancelled.")
-            except RequestError as err:
-                self._error(request_id, err.kind, str(err))
-            except CheckpointError as err:
-                self._error(request_id, "bad_checkpoint", str(err))
-            except InputError as err:
-                self._error(request_id, "bad_input", str(err))
-            except ImportError as err:
-                name = getattr(err, "name", None) or str(err)
-                self._error(
-                    request_id,
-                    "missing_package",
-                    f"The model's Python '{sys.executable}' cannot import '{name}'; install the "
-                    "model's packages there or choose another Python for the model.",
-                )
-            except MemoryError:
-                self._error(request_id, "out_of_memory", "The model ran out of memory.")
-            except Exception as err:  # noqa: BLE001 - an answer, never a dead pipe
-                traceback.print_exc(file=sys.stderr)
-                self._error(request_id, "internal", f"{type(err).__name__}: {err}")
-            else:
-                self.send({"id": request_id, "ok": True, **answer})
-            finally:
-                self._current = None
-                self._cancelled.discard(request_id)
+            answer = self._run(request)
+            self._current = None  # before the answer: a ping right after it says "not busy"
+            self._cancelled.discard(request_id)
+            self.send(answer)
+
+    def _run(self, request: dict) -> dict:
+        """The answer to one work request; every failure becomes an error answer."""
+        request_id = request.get("id")
+        try:
+            if self._is_cancelled(request_id):
+                raise Cancelled()
+            return {"id": request_id, "ok": True, **getattr(self, "_op_" + request["op"])(request)}
+        except Cancelled:
+            return error_answer(request_id, "cancelled", "The request was cancelled.")
+        except RequestError as err:
+            return error_answer(request_id, err.kind, str(err))
+        except CheckpointError as err:
+            return error_answer(request_id, "bad_checkpoint", str(err))
+        except InputError as err:
+            return error_answer(request_id, "bad_input", str(err))
+        except ImportError as err:
+            name = getattr(err, "name", None) or str(err)
+            return error_answer(
+                request_id,
+                "missing_package",
+                f"The model's Python '{sys.executable}' cannot import '{name}'; install the "
+                "model's packages there or choose another Python for the model.",
+            )
+        except MemoryError:
+            return error_answer(request_id, "out_of_memory", "The model ran out of memory.")
+        except Exception as err:  # noqa: BLE001 - an answer, never a dead pipe
+            traceback.print_exc(file=sys.stderr)
+            return error_answer(request_id, "internal", f"{type(err).__name__}: {err}")
 
     def _is_cancelled(self, request_id: Any) -> bool:
         return self._closing.is_set() or request_id in self._cancelled

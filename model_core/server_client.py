@@ -112,6 +112,11 @@ class ServerClient:
 
     # -- lifecycle --------------------------------------------------------------------------
     @property
+    def folder(self) -> str:
+        """The private temporary folder (mode 0700) for the request's pixel files."""
+        return self._folder
+
+    @property
     def pid(self) -> Optional[int]:
         """The running server's process id, or None."""
         process = self._process
