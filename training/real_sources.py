@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator
 
 from training.readers.coco import read_coco
 from training.readers.csv_boxes import read_csv_boxes, read_label_names
@@ -43,6 +43,8 @@ LICENCES: Dict[str, tuple] = {
     "massroads": ("academic use, citation", False),
     "deepglobe_roads": ("research only (CC BY-NC 4.0)", False),
 }
+#: Every source, in the order ``all-sources`` prepares them.
+SOURCE_NAMES = tuple(LICENCES)
 #: Dubai masks' real colours (SOURCES.md: classes.json's colours are wrong).
 DUBAI_TABLE = {
     "#3C1098": ("Building", False),
@@ -69,28 +71,29 @@ DEFAULT_NOUN = {"dk_fields": "field"}
 
 
 def split_of(source: str, relative: str) -> str:
-    """ "validation" or "train" for a file of ``source`` (path relative to the source folder)."""
+    """The split, "validation" or "train", of a file of ``source`` (path relative to it)."""
     patterns = VALIDATION.get(source, ())
     name = Path(relative).name
     hit = any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
     return "validation" if hit else "train"
 
 
-def _rule(source: str, base: Path) -> Callable[[str], str]:
-    return lambda name: split_of(source, name)
-
-
 def read_source(name: str, root: Path, skips: Skips) -> Iterator[AnnotatedImage]:
     """Every annotated image of the source ``name`` under ``root`` with its split."""
-    base = Path(root) / name
-    split = _rule(name, base)
-    for image in _images(name, base, skips, split):
+
+    def split(file_name: str) -> str:
+        return split_of(name, file_name)
+
+    for image in _images(name, Path(root) / name, skips, split):
         if image.gsd is None:
             image.gsd = GROUND_SIZE.get(name)
         yield image
 
 
-def _images(name: str, base: Path, skips: Skips, split) -> Iterator[AnnotatedImage]:
+def _images(
+    name: str, base: Path, skips: Skips, split: Callable[[str], str]
+) -> Iterator[AnnotatedImage]:
+    """The readers and options of each source (SOURCES.md: formats and traps)."""
     if name == "dubai":
         for tile in sorted((base / "Semantic segmentation dataset").glob("Tile *")):
             for image in read_masks(
@@ -189,10 +192,3 @@ def _images(name: str, base: Path, skips: Skips, split) -> Iterator[AnnotatedIma
         yield from read_coco(tests / "test_20221010_single.json", skips, split, tests / "images")
     else:
         raise KeyError(name)
-
-
-SOURCE_NAMES = tuple(LICENCES)
-
-
-def licence(name: str) -> Optional[tuple]:
-    return LICENCES.get(name)
