@@ -118,7 +118,10 @@ def write_results(
     writer = _LayerWriter(driver, _srs(out_wkt))
     stem, ext = os.path.splitext(os.path.basename(path))
 
-    temp_dir = tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
+    try:
+        temp_dir = tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_failure(path, exc) from None
     new_dir, old_dir = os.path.join(temp_dir, "new"), os.path.join(temp_dir, "old")
     try:
         os.mkdir(new_dir)
@@ -257,6 +260,8 @@ class _LayerWriter:
             PROMPTS: (ogr.wkbPolygon, PROMPT_FIELDS, self._prompt_rows),
         }
         dataset = ogr.GetDriverByName(self.driver).CreateDataSource(path)
+        if dataset is None:
+            raise RuntimeError(f"GDAL cannot create '{os.path.basename(path)}'")
         layer = feature = None
         written: Dict[str, int] = {}
         try:
@@ -433,6 +438,8 @@ def _verify(path: str, expected: Dict[str, int]) -> None:
         finally:
             os.close(descriptor)
     dataset = ogr.Open(path)
+    if dataset is None:
+        raise RuntimeError(f"'{os.path.basename(path)}' cannot be re-opened")
     try:
         for name, count in expected.items():
             layer = dataset.GetLayerByName(name)
