@@ -92,7 +92,12 @@ def _file_windows(
             members: List[Member] = []
             for group in pack:
                 shared = source.read_window(
-                    group.window, "pixel", context=0.0, size=size, rgb_bands=request.rgb_bands
+                    group.window,
+                    "pixel",
+                    context=0.0,
+                    size=size,
+                    rgb_bands=request.rgb_bands,
+                    refuse_nodata=False,  # a window shared by many boxes
                 )
                 if to_map is not None:
                     shared.transform = to_map * shared.transform
