@@ -84,10 +84,10 @@ def server_python() -> str:
         return str(venv_python(env_dir))
     raise ModelEnvironmentMissing(
         tr(
-            "The model needs its own Python environment, which is not set up yet: "
-            "create it from the CLV-Net dependency dialog or choose a "
-            '"Python for the model" in Settings.'
-        )
+            "The model needs its own Python environment, which is not set up yet: create it "
+            "from the dialog the box tool offers, choose a "
+            '"Python for the model" in Settings, or set {variable}.'
+        ).format(variable=ENV_VARIABLE)
     )
 
 

@@ -4,242 +4,147 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>PyTorch runs the neural network.</source>
-        <translation>PyTorch exécute le réseau de neurones.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Transformers provides the language model that writes the caption.</source>
-        <translation>Transformers fournit le modèle de langage qui rédige la description.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Segment Anything provides the image encoder and the mask decoder.</source>
-        <translation>Segment Anything fournit l’encodeur d’image et le décodeur de masques.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Rasterio reads windows of raster files through GDAL.</source>
-        <translation>Rasterio lit des fenêtres des fichiers raster via GDAL.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Shapely turns the masks into polygons.</source>
-        <translation>Shapely transforme les masques en polygones.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="174"/>
-        <source>CLV-Net needs more Python packages</source>
-        <translation>CLV-Net a besoin d’autres paquets Python</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>CLV-Net cannot run its model because these Python packages are missing:</source>
-        <translation>CLV-Net ne peut pas exécuter son modèle car ces paquets Python manquent :</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>Install them into a folder the plugin manages, outside the plugin folder:</source>
-        <translation>Installez-les dans un dossier géré par l’extension, hors du dossier de l’extension :</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>QGIS keeps its own numpy; the rest of QGIS is not changed.</source>
-        <translation>QGIS garde son propre numpy ; le reste de QGIS n’est pas modifié.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>This command does it for the Python of this QGIS:</source>
-        <translation>Cette commande le fait pour le Python de ce QGIS :</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="201"/>
-        <source>pip&apos;s output appears here.</source>
-        <translation>La sortie de pip s’affiche ici.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="202"/>
-        <source>Packages for a GPU are large (several GB); the download can take a while.</source>
-        <translation>Les paquets pour GPU sont volumineux (plusieurs Go) ; le téléchargement peut prendre du temps.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="208"/>
-        <source>Install</source>
-        <translation>Installer</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="211"/>
-        <source>Not now</source>
-        <translation>Pas maintenant</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="225"/>
-        <source>Installing... QGIS stays usable meanwhile.</source>
-        <translation>Installation… QGIS reste utilisable pendant ce temps.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="251"/>
-        <source>Could not start {python}; run the command above in a terminal.</source>
-        <translation>Impossible de lancer {python} ; exécutez la commande ci-dessus dans un terminal.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="263"/>
-        <source>Installed. Draw a box again to use CLV-Net.</source>
-        <translation>Installé. Tracez de nouveau une boîte pour utiliser CLV-Net.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="264"/>
-        <source>Close</source>
-        <translation>Fermer</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="269"/>
-        <source>pip failed (exit code {code}); see its output above.</source>
-        <translation>pip a échoué (code de sortie {code}) ; voir sa sortie ci-dessus.</translation>
-    </message>
-    <message>
         <location filename="../clvnet_qgis/export.py" line="69"/>
         <source>The export file &apos;{path}&apos; must end in .gpkg, .shp or .geojson.</source>
         <translation>Le fichier d’export « {path} » doit se terminer par .gpkg, .shp ou .geojson.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="261"/>
+        <location filename="../clvnet_qgis/plugin.py" line="271"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>Il n’y a pas encore de résultats CLV-Net à exporter.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="105"/>
+        <location filename="../clvnet_qgis/export.py" line="122"/>
         <source>Cannot write to &apos;{folder}&apos;: the folder is missing or not writable.</source>
         <translation>Impossible d’écrire dans « {folder} » : le dossier n’existe pas ou n’est pas accessible en écriture.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="141"/>
+        <location filename="../clvnet_qgis/export.py" line="158"/>
         <source>Cannot write &apos;{path}&apos;: {reason}</source>
         <translation>Impossible d’écrire « {path} » : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="146"/>
+        <location filename="../clvnet_qgis/export.py" line="163"/>
         <source>Shapefile text is limited to 254 characters: {n} &apos;{field}&apos; values of {layer} were cut.</source>
         <translation>Le texte d’un Shapefile est limité à 254 caractères : {n} valeurs de « {field} » de {layer} ont été tronquées.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="159"/>
+        <location filename="../clvnet_qgis/export.py" line="176"/>
         <source>Shapefile field names have at most 10 characters: &apos;{name}&apos; becomes &apos;{short}&apos;.</source>
         <translation>Les noms de champ d’un Shapefile ont au plus 10 caractères : « {name} » devient « {short} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="172"/>
+        <location filename="../clvnet_qgis/export.py" line="189"/>
         <source>Export CLV-Net results</source>
         <translation>Exporter les résultats CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="175"/>
+        <location filename="../clvnet_qgis/export.py" line="192"/>
         <source>GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)</source>
         <translation>GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="184"/>
+        <location filename="../clvnet_qgis/export.py" line="201"/>
         <source>File</source>
         <translation>Fichier</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="185"/>
+        <location filename="../clvnet_qgis/export.py" line="202"/>
         <source>CRS</source>
         <translation>SCR</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="87"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="88"/>
         <source>Add a raster layer and choose it in the CLV-Net panel first.</source>
         <translation>Ajoutez d’abord une couche raster et choisissez-la dans le panneau CLV-Net.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="90"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="91"/>
         <source>&apos;{name}&apos; is not a raster layer; choose a raster layer in the CLV-Net panel.</source>
         <translation>« {name} » n’est pas une couche raster ; choisissez une couche raster dans le panneau CLV-Net.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="114"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="127"/>
         <source>Drag a box over the raster; a click alone does not make one.</source>
         <translation>Faites glisser une boîte sur le raster ; un simple clic n’en crée pas.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="122"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="134"/>
         <source>The box cannot be transformed to the CRS of &apos;{name}&apos;.</source>
         <translation>La boîte ne peut pas être transformée dans le SCR de « {name} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="129"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="138"/>
         <source>The box lies outside the raster &apos;{name}&apos;.</source>
         <translation>La boîte est en dehors du raster « {name} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="110"/>
+        <location filename="../clvnet_qgis/panel.py" line="124"/>
         <source>CLV-Net</source>
         <translation>CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="118"/>
+        <location filename="../clvnet_qgis/panel.py" line="132"/>
         <source>The raster layer the box tool reads</source>
         <translation>La couche raster lue par l’outil boîte</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="138"/>
+        <location filename="../clvnet_qgis/panel.py" line="153"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="152"/>
+        <location filename="../clvnet_qgis/panel.py" line="167"/>
         <source>Pick the box tool and drag a box over the raster.</source>
         <translation>Prenez l’outil boîte et faites glisser une boîte sur le raster.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="82"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="96"/>
         <source>Raster layer</source>
         <translation>Couche raster</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="167"/>
+        <location filename="../clvnet_qgis/panel.py" line="182"/>
         <source>Caption</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="122"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="132"/>
         <source>Relations</source>
         <translation>Relations</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="171"/>
+        <location filename="../clvnet_qgis/panel.py" line="186"/>
         <source>Boxes of this session</source>
         <translation>Boîtes de cette session</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="194"/>
+        <location filename="../clvnet_qgis/panel.py" line="210"/>
         <source>Model {model} loaded on {device} (checkpoint {checkpoint}).</source>
         <translation>Modèle {model} chargé sur {device} (point de contrôle {checkpoint}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="198"/>
+        <location filename="../clvnet_qgis/panel.py" line="221"/>
         <source>Loading the model (checkpoint {checkpoint})...</source>
         <translation>Chargement du modèle (point de contrôle {checkpoint})…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="58"/>
+        <location filename="../clvnet_qgis/worker.py" line="76"/>
         <source>bundled default</source>
         <translation>par défaut intégré</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="202"/>
+        <location filename="../clvnet_qgis/panel.py" line="225"/>
         <source>Model not loaded yet (checkpoint {checkpoint}, device {device}); it loads on first use.</source>
         <translation>Modèle pas encore chargé (point de contrôle {checkpoint}, périphérique {device}) ; il se charge à la première utilisation.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="250"/>
+        <location filename="../clvnet_qgis/panel.py" line="278"/>
         <source>{subject} - {predicate} - {object} ({score:.2f})</source>
         <translation>{subject} - {predicate} - {object} ({score:.2f})</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="250"/>
+        <location filename="../clvnet_qgis/panel.py" line="278"/>
         <source>object {n}</source>
         <translation>objet {n}</translation>
     </message>
@@ -254,262 +159,247 @@
         <translation>La couche « {name} » n’affiche rien dans cette boîte.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="67"/>
+        <location filename="../clvnet_qgis/plugin.py" line="66"/>
         <source>Describe a box</source>
         <translation>Décrire une boîte</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="70"/>
+        <location filename="../clvnet_qgis/plugin.py" line="69"/>
         <source>Drag a box on a raster to caption and segment it</source>
         <translation>Faites glisser une boîte sur un raster pour la décrire et la segmenter</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="71"/>
+        <location filename="../clvnet_qgis/plugin.py" line="70"/>
         <source>Results panel</source>
         <translation>Panneau des résultats</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="77"/>
+        <location filename="../clvnet_qgis/plugin.py" line="76"/>
         <source>Remove the last result</source>
         <translation>Supprimer le dernier résultat</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="82"/>
+        <location filename="../clvnet_qgis/plugin.py" line="81"/>
         <source>Export results...</source>
         <translation>Exporter les résultats…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="87"/>
+        <location filename="../clvnet_qgis/plugin.py" line="86"/>
         <source>Settings...</source>
         <translation>Paramètres…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="90"/>
+        <location filename="../clvnet_qgis/plugin.py" line="89"/>
         <source>Help</source>
         <translation>Aide</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="175"/>
-        <source>CLV-Net needs the Python packages listed in the dialog; QGIS works as before.</source>
-        <translation>CLV-Net a besoin des paquets Python listés dans la boîte de dialogue ; QGIS fonctionne comme avant.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/plugin.py" line="204"/>
+        <location filename="../clvnet_qgis/plugin.py" line="208"/>
         <source>Waiting for the model...</source>
         <translation>En attente du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="212"/>
+        <location filename="../clvnet_qgis/plugin.py" line="216"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>La couche « {name} » a été supprimée ; son résultat n’a pas été ajouté.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="226"/>
+        <location filename="../clvnet_qgis/plugin.py" line="230"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>Les résultats sont dans des couches temporaires en mémoire du groupe « CLV-Net » ; exportez-les ou enregistrez-les pour les conserver.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="234"/>
+        <location filename="../clvnet_qgis/plugin.py" line="238"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>Le modèle a décrit la boîte mais n’y a trouvé aucun polygone d’objet.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="244"/>
+        <location filename="../clvnet_qgis/plugin.py" line="248"/>
         <source>The request was cancelled.</source>
         <translation>La requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="253"/>
+        <location filename="../clvnet_qgis/plugin.py" line="263"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>Il n’y a aucun résultat CLV-Net à supprimer.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="256"/>
+        <location filename="../clvnet_qgis/plugin.py" line="266"/>
         <source>Removed box #{box_id}.</source>
         <translation>Boîte n°{box_id} supprimée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="270"/>
-        <source>Exported to {path}.</source>
-        <translation>Exporté vers {path}.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/plugin.py" line="289"/>
+        <location filename="../clvnet_qgis/plugin.py" line="301"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>Choisissez une couche raster dans le panneau CLV-Net, prenez l’outil boîte et faites glisser une boîte. CLV-Net rédige une description de la boîte dans son environnement, dessine un polygone par objet nommé dans la description et liste les relations entre eux.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="294"/>
+        <location filename="../clvnet_qgis/plugin.py" line="306"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>Échap ou un clic droit annule une boîte. Les résultats vont dans des couches en mémoire du groupe « CLV-Net » ; exportez-les en GeoPackage, Shapefile ou GeoJSON. La boîte à outils de traitements offre le même modèle pour de nombreuses boîtes à la fois.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="301"/>
+        <location filename="../clvnet_qgis/plugin.py" line="313"/>
         <source>CLV-Net help</source>
         <translation>Aide de CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="33"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="43"/>
         <source>CLV-Net settings</source>
         <translation>Paramètres de CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="38"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="48"/>
         <source>bundled default model</source>
         <translation>modèle intégré par défaut</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="39"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="49"/>
         <source>A checkpoint folder (config.json, model.safetensors, tokenizer.json)</source>
         <translation>Un dossier de point de contrôle (config.json, model.safetensors, tokenizer.json)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="64"/>
         <source>Automatic</source>
         <translation>Automatique</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="44"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="56"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
         <source>Half precision is used on a GPU only</source>
         <translation>La demi-précision n’est utilisée que sur un GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="62"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="72"/>
         <source>Margin around the box, as a fraction of its longer side</source>
         <translation>Marge autour de la boîte, en fraction de son plus grand côté</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="67"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="77"/>
         <source> tokens</source>
         <translation> jetons</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="79"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="89"/>
         <source> px</source>
         <translation> px</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="73"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
         <source>Polygon parts smaller than this are dropped</source>
         <translation>Les parties de polygone plus petites sont supprimées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>R</source>
         <translation>R</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>G</source>
         <translation>V</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>B</source>
         <translation>B</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="93"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
         <source>Raster CRS</source>
         <translation>SCR du raster</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="149"/>
         <source>Checkpoint folder</source>
         <translation>Dossier du point de contrôle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="94"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="125"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="103"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="151"/>
         <source>Precision</source>
         <translation>Précision</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="104"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="152"/>
         <source>Context margin</source>
         <translation>Marge de contexte</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="105"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="153"/>
         <source>Maximum caption length</source>
         <translation>Longueur maximale de la description</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="106"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="154"/>
         <source>Minimum object area</source>
         <translation>Surface minimale d’un objet</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="107"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="155"/>
         <source>Simplification tolerance</source>
         <translation>Tolérance de simplification</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="108"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
         <source>RGB bands</source>
         <translation>Bandes RVB</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="158"/>
         <source>Output CRS</source>
         <translation>SCR de sortie</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="97"/>
+        <location filename="../clvnet_qgis/worker.py" line="129"/>
         <source>Loading the model...</source>
         <translation>Chargement du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="99"/>
+        <location filename="../clvnet_qgis/worker.py" line="131"/>
         <source>The model is not loaded.</source>
         <translation>Le modèle n’est pas chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="101"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>Reading the pixels...</source>
         <translation>Lecture des pixels…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="105"/>
+        <location filename="../clvnet_qgis/worker.py" line="137"/>
         <source>Describing the box...</source>
         <translation>Description de la boîte…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="123"/>
+        <location filename="../clvnet_qgis/worker.py" line="167"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net a échoué : {error}. Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="159"/>
+        <location filename="../clvnet_qgis/worker.py" line="219"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>Impossible de charger le point de contrôle {name} : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="185"/>
+        <location filename="../clvnet_qgis/worker.py" line="205"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>Le périphérique {device} n’est pas disponible ici ; CLV-Net utilise le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="201"/>
-        <source>The Python package &apos;{name}&apos; that the model needs cannot be imported; use the CLV-Net box tool again to install it.</source>
-        <translation>Le paquet Python « {name} » dont le modèle a besoin ne peut pas être importé ; utilisez de nouveau l’outil boîte de CLV-Net pour l’installer.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/worker.py" line="333"/>
+        <location filename="../clvnet_qgis/worker.py" line="386"/>
         <source>The model {name} stays loaded.</source>
         <translation>Le modèle {name} reste chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="377"/>
+        <location filename="../clvnet_qgis/worker.py" line="432"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>La couche « {name} » a été supprimée pendant que CLV-Net la traitait ; sa requête a été annulée.</translation>
     </message>
@@ -529,72 +419,62 @@
         <translation>Marge de contexte (fraction du plus grand côté de la boîte)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="115"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="125"/>
         <source>Objects</source>
         <translation>Objets</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="131"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="141"/>
         <source>Boxes with captions</source>
         <translation>Boîtes avec descriptions</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Boxes described</source>
         <translation>Boîtes décrites</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Boxes skipped</source>
         <translation>Boîtes ignorées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Objects found</source>
         <translation>Objets trouvés</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="194"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="217"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Sortie Shapefile : les textes de plus de 254 octets ont été tronqués ; utilisez un GeoPackage pour les garder entiers.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="200"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="223"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>{0} boîtes décrites, {1} ignorées, {2} objets trouvés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="206"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>Aucune des {0} boîtes n’a pu être décrite sur la couche raster « {1} » ; vérifiez qu’elles la recouvrent (et le SCR de la couche de boîtes).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="324"/>
         <source>Loading the CLV-Net model…</source>
         <translation>Chargement du modèle CLV-Net…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="295"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="332"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>CUDA n’est pas disponible ici ; exécution sur le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="299"/>
-        <source>CLV-Net needs the Python packages torch, transformers, segment_anything and rasterio in QGIS&apos;s Python ({0}); install them with the plugin&apos;s dependency dialog, or add the folder that holds them to PYTHONPATH.</source>
-        <translation>CLV-Net a besoin des paquets Python torch, transformers, segment_anything et rasterio dans le Python de QGIS ({0}) ; installez-les avec la boîte de dialogue des dépendances de l’extension, ou ajoutez le dossier qui les contient à PYTHONPATH.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="308"/>
-        <source>Model {0} ({1}) on {2}.</source>
-        <translation>Modèle {0} ({1}) sur {2}.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="313"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="343"/>
         <source>Describing boxes…</source>
         <translation>Description des boîtes…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="319"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="349"/>
         <source>Box {0}: {1}</source>
         <translation>Boîte {0} : {1}</translation>
     </message>
@@ -604,7 +484,7 @@
         <translation>Boîte {0} ignorée : {1}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/provider.py" line="28"/>
+        <location filename="../clvnet_qgis/processing/provider.py" line="30"/>
         <source>CLV-Net grounded captions and segmentation</source>
         <translation>CLV-Net : descriptions ancrées et segmentation</translation>
     </message>
@@ -647,27 +527,27 @@ Point de contrôle : un dossier de point de contrôle CLV-Net (vide : le modèle
         <translation>La couche de boîtes n’a aucune entité : il n’y a rien à décrire.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="118"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="116"/>
         <source>The box layer or the raster has no CRS: box coordinates are taken as raster coordinates.</source>
         <translation>La couche de boîtes ou le raster n’a pas de SCR : les coordonnées des boîtes sont prises comme coordonnées du raster.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="138"/>
         <source>the feature has no geometry.</source>
         <translation>l’entité n’a pas de géométrie.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="146"/>
         <source>it cannot be transformed to the raster&apos;s CRS.</source>
         <translation>elle ne peut pas être transformée dans le SCR du raster.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="158"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="150"/>
         <source>its extent has no area (a point or a straight line).</source>
         <translation>son emprise n’a pas de surface (un point ou une ligne droite).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="164"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="153"/>
         <source>it lies outside the raster.</source>
         <translation>elle est en dehors du raster.</translation>
     </message>
@@ -699,6 +579,580 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <location filename="../clvnet_qgis/processing/segment_extent.py" line="65"/>
         <source>The extent does not overlap the raster layer &apos;{0}&apos;.</source>
         <translation>L’emprise ne recouvre pas la couche raster « {0} ».</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="60"/>
+        <source>Preparing the model&apos;s Python environment...</source>
+        <translation>Préparation de l&apos;environnement Python du modèle...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="96"/>
+        <source>CLV-Net: the model&apos;s Python environment</source>
+        <translation>CLV-Net : l&apos;environnement Python du modèle</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="105"/>
+        <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
+        <translation>CLV-Net exécute son modèle dans un programme séparé, avec son propre environnement Python : QGIS ne charge jamais PyTorch lui-même, les bibliothèques du modèle ne peuvent donc pas entrer en conflit avec celles de QGIS, et si le modèle plante, seule une boîte est perdue, jamais votre session QGIS.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>Create environment</source>
+        <translation>Créer l&apos;environnement</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="124"/>
+        <source>Use another Python...</source>
+        <translation>Utiliser un autre Python...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="149"/>
+        <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
+        <translation>Vérification du Python du modèle ({python}) en démarrant son serveur...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>Repair</source>
+        <translation>Réparer</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
+        <translation>{action} installe PyTorch ({reason}), Transformers et Segment Anything, dans les versions avec lesquelles CLV-Net est testé, dans {folder} : environ {download} Go à télécharger et {disk} Go sur le disque. Il utilise {python}. QGIS reste utilisable pendant ce temps ; la progression et un bouton Annuler apparaissent dans la barre de messages.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="191"/>
+        <source>The model&apos;s Python environment works: {summary}.</source>
+        <translation>L&apos;environnement Python du modèle fonctionne : {summary}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="196"/>
+        <source>Recreate environment</source>
+        <translation>Recréer l&apos;environnement</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
+        <source>Python for the model</source>
+        <translation>Python du modèle</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="193"/>
+        <source>Checking {python} by starting the model&apos;s server...</source>
+        <translation>Vérification de {python} en démarrant le serveur du modèle...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="250"/>
+        <source>The model will use {python}: {summary}.</source>
+        <translation>Le modèle utilisera {python} : {summary}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/export.py" line="88"/>
+        <source>Exported the objects, boxes and relations to {file} in {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/export.py" line="92"/>
+        <source>Exported {files} and {last} to {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="85"/>
+        <source>The model needs its own Python environment, which is not set up yet: create it from the dialog the box tool offers, choose a &quot;Python for the model&quot; in Settings, or set {variable}.</source>
+        <translation>Le modèle a besoin de son propre environnement Python, qui n&apos;est pas encore configuré : créez-le depuis la boîte de dialogue proposée par l&apos;outil de boîte, choisissez un « Python du modèle » dans les paramètres, ou définissez {variable}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="113"/>
+        <source>No Python interpreter was given.</source>
+        <translation>Aucun interpréteur Python n&apos;a été indiqué.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="116"/>
+        <source>&apos;{path}&apos; does not exist; choose a Python interpreter file.</source>
+        <translation>« {path} » n&apos;existe pas ; choisissez le fichier d&apos;un interpréteur Python.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="118"/>
+        <source>&apos;{path}&apos; is a folder; choose the Python interpreter in it (bin/python, or python.exe on Windows).</source>
+        <translation>« {path} » est un dossier ; choisissez l&apos;interpréteur Python qu&apos;il contient (bin/python, ou python.exe sous Windows).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="123"/>
+        <source>&apos;{path}&apos; cannot be run; choose a Python interpreter.</source>
+        <translation>« {path} » ne peut pas être exécuté ; choisissez un interpréteur Python.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="162"/>
+        <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
+        <translation>un GPU NVIDIA a été trouvé, la version CUDA de PyTorch est donc utilisée</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="166"/>
+        <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
+        <translation>aucun GPU NVIDIA n&apos;a été trouvé, la version CPU de PyTorch est donc utilisée</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="173"/>
+        <source>PyPI&apos;s PyTorch build for this platform</source>
+        <translation>la version de PyTorch de PyPI pour cette plateforme</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="218"/>
+        <source>the Python QGIS runs</source>
+        <translation>le Python qu&apos;exécute QGIS</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="221"/>
+        <source>QGIS&apos;s Python</source>
+        <translation>le Python de QGIS</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="224"/>
+        <source>QGIS&apos;s Python prefix</source>
+        <translation>le préfixe Python de QGIS</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="227"/>
+        <source>QGIS&apos;s install folder</source>
+        <translation>le dossier d&apos;installation de QGIS</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="229"/>
+        <source>the system&apos;s Python</source>
+        <translation>le Python du système</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="232"/>
+        <source>the Python on the PATH</source>
+        <translation>le Python du PATH</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="256"/>
+        <source>&apos;{path}&apos; could not be started ({error}).</source>
+        <translation>« {path} » n&apos;a pas pu être démarré ({error}).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="260"/>
+        <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
+        <translation>« {path} » ne peut pas créer d&apos;environnements virtuels (sous Debian et Ubuntu, installez le paquet python3-venv).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="264"/>
+        <source>&apos;{path}&apos; is not a working Python interpreter.</source>
+        <translation>« {path} » n&apos;est pas un interpréteur Python qui fonctionne.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="267"/>
+        <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
+        <translation>« {path} » est Python {version} ; le modèle nécessite Python {minimum} ou plus récent.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <source>No Python {minimum} or newer that can create a virtual environment was found</source>
+        <translation>Aucun Python {minimum} ou plus récent capable de créer un environnement virtuel n&apos;a été trouvé</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <source>; choose one with &quot;Use another Python&quot;.</source>
+        <translation> ; choisissez-en un avec « Utiliser un autre Python ».</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <source>GPUs: {devices}</source>
+        <translation>GPU : {devices}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <source>no GPU</source>
+        <translation>pas de GPU</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="387"/>
+        <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
+        <translation>L&apos;environnement Python du modèle ({python}) est endommagé : le paquet « {module} » ne peut pas être importé.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="418"/>
+        <source>The model&apos;s server started but could not load the model: {message}</source>
+        <translation>Le serveur du modèle a démarré mais n&apos;a pas pu charger le modèle : {message}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <source>The model&apos;s server stopped before answering ({last}).</source>
+        <translation>Le serveur du modèle s&apos;est arrêté avant de répondre ({last}).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <source>no message</source>
+        <translation>aucun message</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="537"/>
+        <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
+        <translation>« {path} » n&apos;a pas pu être démarré comme interpréteur Python.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="547"/>
+        <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
+        <translation>Le serveur du modèle avec {python} n&apos;a pas répondu en {seconds} s.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="645"/>
+        <source>Creating the Python environment with {python}...</source>
+        <translation>Création de l&apos;environnement Python avec {python}...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="652"/>
+        <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
+        <translation>Téléchargement et installation des paquets du modèle (environ {size} Go)...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="700"/>
+        <source>The installation was cancelled; the previous environment is unchanged.</source>
+        <translation>L&apos;installation a été annulée ; l&apos;environnement précédent est inchangé.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="739"/>
+        <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
+        <translation>La création de l&apos;environnement du modèle a échoué (code de sortie {code}) ; l&apos;environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="754"/>
+        <source>{program} could not be started; the previous environment is unchanged.</source>
+        <translation>{program} n&apos;a pas pu être démarré ; l&apos;environnement précédent est inchangé.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="761"/>
+        <source>Checking the environment by starting the model&apos;s server...</source>
+        <translation>Vérification de l&apos;environnement en démarrant le serveur du modèle...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="770"/>
+        <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
+        <translation>Le nouvel environnement ne fonctionne pas ({problem}) ; le précédent est inchangé.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="779"/>
+        <source>The new environment could not replace the old one ({error}).</source>
+        <translation>Le nouvel environnement n&apos;a pas pu remplacer l&apos;ancien ({error}).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="785"/>
+        <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
+        <translation>L&apos;environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/panel.py" line="214"/>
+        <source>It was trained on generated scenes only: check its captions and polygons before trusting them on real imagery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/panel.py" line="219"/>
+        <source>The model is not loaded: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="174"/>
+        <source>CLV-Net&apos;s model needs its own Python environment: set it up from the dialog; QGIS works as before.</source>
+        <translation>Le modèle de CLV-Net a besoin de son propre environnement Python : configurez-le depuis la boîte de dialogue ; QGIS fonctionne comme avant.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
+        <source>Objects whose score is lower are not added to the layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
+        <source>the environment CLV-Net manages</source>
+        <translation>l&apos;environnement géré par CLV-Net</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="116"/>
+        <source>A Python interpreter with the model&apos;s packages (a conda environment, a venv); the environment variable {variable} overrides it.</source>
+        <translation>Un interpréteur Python disposant des paquets du modèle (un environnement conda, un venv) ; la variable d&apos;environnement {variable} a priorité.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="122"/>
+        <source>Check</source>
+        <translation>Vérifier</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="128"/>
+        <source>{variable}={python} overrides this setting.</source>
+        <translation>{variable}={python} a priorité sur ce paramètre.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
+        <source>Minimum object score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
+        <source>The model uses the environment CLV-Net manages.</source>
+        <translation>Le modèle utilise l&apos;environnement géré par CLV-Net.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="212"/>
+        <source>The model&apos;s server answered: {summary}.</source>
+        <translation>Le serveur du modèle a répondu : {summary}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/worker.py" line="81"/>
+        <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/worker.py" line="161"/>
+        <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="112"/>
+        <source>Minimum object score (objects scoring lower are left out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="207"/>
+        <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="229"/>
+        <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <source>{layer} ({algorithm})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="338"/>
+        <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
+        <source>Prepare training data from a labelled layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
+        <source>clvnet,training,records,labels,captions,fine-tune</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
+        <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
+
+Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
+        <source>Labelled polygons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
+        <source>Class field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
+        <source>Extent (empty: all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
+        <source>Training records folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Images (raster windows) written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Records written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Labels or windows skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
+        <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
+        <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
+        <source>The label layer has no field named &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
+        <source>The label layer has no polygons to learn from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
+        <source>{0} labelled polygons exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
+        <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
+        <source>Preparing the records failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
+        <source>The labels cannot be exported: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
+        <source>Records and previews written to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
+        <source>Fine-tune the model on training records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
+        <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
+        <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
+
+Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
+        <source>Record folders (one per line)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
+        <source>Base checkpoint folder (empty: the bundled model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
+        <source>Training steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
+        <source>Share of synthetic scenes in the mix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
+        <source>Fine-tuned checkpoint folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
+        <source>Steps trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
+        <source>Loss at the last step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
+        <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
+        <source>No record folder was given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
+        <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
+        <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
+        <source>Step {0}/{1}: {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
+        <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
+        <source>Training failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
+        <source>Fine-tuned checkpoint written to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="129"/>
+        <source>The Python for the model &apos;{0}&apos; cannot be started: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="68"/>
+        <source>The Python for the model (&apos;{0}&apos;) has no CLV-Net training package (training.{1}): install it there with &quot;{0} -m pip install &lt;CLV-Net source folder&gt;&quot; and run this algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="80"/>
+        <source>The output folder &apos;{0}&apos; is not empty: choose a new or empty folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="171"/>
+        <source>no output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
+        <source>{0} stopped with exit code {1}: {2}</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

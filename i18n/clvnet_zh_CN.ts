@@ -4,242 +4,147 @@
 <context>
     <name>@default</name>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>PyTorch runs the neural network.</source>
-        <translation>PyTorch 用于运行神经网络。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Transformers provides the language model that writes the caption.</source>
-        <translation>Transformers 提供生成描述文字的语言模型。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Segment Anything provides the image encoder and the mask decoder.</source>
-        <translation>Segment Anything 提供图像编码器和掩膜解码器。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Rasterio reads windows of raster files through GDAL.</source>
-        <translation>Rasterio 通过 GDAL 读取栅格文件的窗口。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="47"/>
-        <source>Shapely turns the masks into polygons.</source>
-        <translation>Shapely 将掩膜转换为多边形。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="174"/>
-        <source>CLV-Net needs more Python packages</source>
-        <translation>CLV-Net 需要更多 Python 包</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>CLV-Net cannot run its model because these Python packages are missing:</source>
-        <translation>CLV-Net 无法运行其模型，因为缺少以下 Python 包：</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>Install them into a folder the plugin manages, outside the plugin folder:</source>
-        <translation>将它们安装到由插件管理、位于插件文件夹之外的文件夹中：</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>QGIS keeps its own numpy; the rest of QGIS is not changed.</source>
-        <translation>QGIS 保留其自带的 numpy；QGIS 的其余部分不会改变。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="180"/>
-        <source>This command does it for the Python of this QGIS:</source>
-        <translation>以下命令使用本 QGIS 的 Python 完成安装：</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="201"/>
-        <source>pip&apos;s output appears here.</source>
-        <translation>pip 的输出显示在这里。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="202"/>
-        <source>Packages for a GPU are large (several GB); the download can take a while.</source>
-        <translation>GPU 版本的包很大（数 GB），下载可能需要一些时间。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="208"/>
-        <source>Install</source>
-        <translation>安装</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="211"/>
-        <source>Not now</source>
-        <translation>暂不</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="225"/>
-        <source>Installing... QGIS stays usable meanwhile.</source>
-        <translation>正在安装……在此期间 QGIS 仍可使用。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="251"/>
-        <source>Could not start {python}; run the command above in a terminal.</source>
-        <translation>无法启动 {python}；请在终端中运行上面的命令。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="263"/>
-        <source>Installed. Draw a box again to use CLV-Net.</source>
-        <translation>安装完成。请再次绘制方框以使用 CLV-Net。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="264"/>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="269"/>
-        <source>pip failed (exit code {code}); see its output above.</source>
-        <translation>pip 失败（退出码 {code}）；请查看上方的输出。</translation>
-    </message>
-    <message>
         <location filename="../clvnet_qgis/export.py" line="69"/>
         <source>The export file &apos;{path}&apos; must end in .gpkg, .shp or .geojson.</source>
         <translation>导出文件“{path}”的扩展名必须是 .gpkg、.shp 或 .geojson。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="261"/>
+        <location filename="../clvnet_qgis/plugin.py" line="271"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>目前还没有可导出的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="105"/>
+        <location filename="../clvnet_qgis/export.py" line="122"/>
         <source>Cannot write to &apos;{folder}&apos;: the folder is missing or not writable.</source>
         <translation>无法写入“{folder}”：文件夹不存在或不可写。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="141"/>
+        <location filename="../clvnet_qgis/export.py" line="158"/>
         <source>Cannot write &apos;{path}&apos;: {reason}</source>
         <translation>无法写入“{path}”：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="146"/>
+        <location filename="../clvnet_qgis/export.py" line="163"/>
         <source>Shapefile text is limited to 254 characters: {n} &apos;{field}&apos; values of {layer} were cut.</source>
         <translation>Shapefile 文本最多 254 个字符：{layer} 中有 {n} 个“{field}”值被截断。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="159"/>
+        <location filename="../clvnet_qgis/export.py" line="176"/>
         <source>Shapefile field names have at most 10 characters: &apos;{name}&apos; becomes &apos;{short}&apos;.</source>
         <translation>Shapefile 字段名最多 10 个字符：“{name}”变为“{short}”。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="172"/>
+        <location filename="../clvnet_qgis/export.py" line="189"/>
         <source>Export CLV-Net results</source>
         <translation>导出 CLV-Net 结果</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="175"/>
+        <location filename="../clvnet_qgis/export.py" line="192"/>
         <source>GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)</source>
         <translation>GeoPackage (*.gpkg);;ESRI Shapefile (*.shp);;GeoJSON (*.geojson)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="184"/>
+        <location filename="../clvnet_qgis/export.py" line="201"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/export.py" line="185"/>
+        <location filename="../clvnet_qgis/export.py" line="202"/>
         <source>CRS</source>
         <translation>坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="87"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="88"/>
         <source>Add a raster layer and choose it in the CLV-Net panel first.</source>
         <translation>请先添加一个栅格图层，并在 CLV-Net 面板中选择它。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="90"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="91"/>
         <source>&apos;{name}&apos; is not a raster layer; choose a raster layer in the CLV-Net panel.</source>
         <translation>“{name}”不是栅格图层；请在 CLV-Net 面板中选择一个栅格图层。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="114"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="127"/>
         <source>Drag a box over the raster; a click alone does not make one.</source>
         <translation>请在栅格上拖出一个方框；单击不会生成方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="122"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="134"/>
         <source>The box cannot be transformed to the CRS of &apos;{name}&apos;.</source>
         <translation>无法将方框转换到“{name}”的坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/map_tool.py" line="129"/>
+        <location filename="../clvnet_qgis/map_tool.py" line="138"/>
         <source>The box lies outside the raster &apos;{name}&apos;.</source>
         <translation>方框位于栅格“{name}”之外。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="110"/>
+        <location filename="../clvnet_qgis/panel.py" line="124"/>
         <source>CLV-Net</source>
         <translation>CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="118"/>
+        <location filename="../clvnet_qgis/panel.py" line="132"/>
         <source>The raster layer the box tool reads</source>
         <translation>方框工具读取的栅格图层</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="138"/>
+        <location filename="../clvnet_qgis/panel.py" line="153"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="152"/>
+        <location filename="../clvnet_qgis/panel.py" line="167"/>
         <source>Pick the box tool and drag a box over the raster.</source>
         <translation>选择方框工具，然后在栅格上拖出一个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="82"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="96"/>
         <source>Raster layer</source>
         <translation>栅格图层</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="167"/>
+        <location filename="../clvnet_qgis/panel.py" line="182"/>
         <source>Caption</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="122"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="132"/>
         <source>Relations</source>
         <translation>关系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="171"/>
+        <location filename="../clvnet_qgis/panel.py" line="186"/>
         <source>Boxes of this session</source>
         <translation>本次会话的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="194"/>
+        <location filename="../clvnet_qgis/panel.py" line="210"/>
         <source>Model {model} loaded on {device} (checkpoint {checkpoint}).</source>
         <translation>模型 {model} 已加载到 {device}（检查点 {checkpoint}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="198"/>
+        <location filename="../clvnet_qgis/panel.py" line="221"/>
         <source>Loading the model (checkpoint {checkpoint})...</source>
         <translation>正在加载模型（检查点 {checkpoint}）……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="58"/>
+        <location filename="../clvnet_qgis/worker.py" line="76"/>
         <source>bundled default</source>
         <translation>内置默认</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="202"/>
+        <location filename="../clvnet_qgis/panel.py" line="225"/>
         <source>Model not loaded yet (checkpoint {checkpoint}, device {device}); it loads on first use.</source>
         <translation>模型尚未加载（检查点 {checkpoint}，设备 {device}）；首次使用时加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="250"/>
+        <location filename="../clvnet_qgis/panel.py" line="278"/>
         <source>{subject} - {predicate} - {object} ({score:.2f})</source>
         <translation>{subject} - {predicate} - {object}（{score:.2f}）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/panel.py" line="250"/>
+        <location filename="../clvnet_qgis/panel.py" line="278"/>
         <source>object {n}</source>
         <translation>对象 {n}</translation>
     </message>
@@ -254,262 +159,247 @@
         <translation>图层“{name}”在此方框内没有任何显示内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="67"/>
+        <location filename="../clvnet_qgis/plugin.py" line="66"/>
         <source>Describe a box</source>
         <translation>描述方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="70"/>
+        <location filename="../clvnet_qgis/plugin.py" line="69"/>
         <source>Drag a box on a raster to caption and segment it</source>
         <translation>在栅格上拖出方框，对其进行描述和分割</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="71"/>
+        <location filename="../clvnet_qgis/plugin.py" line="70"/>
         <source>Results panel</source>
         <translation>结果面板</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="77"/>
+        <location filename="../clvnet_qgis/plugin.py" line="76"/>
         <source>Remove the last result</source>
         <translation>删除最后一个结果</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="82"/>
+        <location filename="../clvnet_qgis/plugin.py" line="81"/>
         <source>Export results...</source>
         <translation>导出结果……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="87"/>
+        <location filename="../clvnet_qgis/plugin.py" line="86"/>
         <source>Settings...</source>
         <translation>设置……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="90"/>
+        <location filename="../clvnet_qgis/plugin.py" line="89"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="175"/>
-        <source>CLV-Net needs the Python packages listed in the dialog; QGIS works as before.</source>
-        <translation>CLV-Net 需要对话框中列出的 Python 包；QGIS 照常工作。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/plugin.py" line="204"/>
+        <location filename="../clvnet_qgis/plugin.py" line="208"/>
         <source>Waiting for the model...</source>
         <translation>正在等待模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="212"/>
+        <location filename="../clvnet_qgis/plugin.py" line="216"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>图层“{name}”已被移除；其结果未被添加。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="226"/>
+        <location filename="../clvnet_qgis/plugin.py" line="230"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>结果保存在“CLV-Net”组的临时内存图层中；如需保留，请导出或保存它们。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="234"/>
+        <location filename="../clvnet_qgis/plugin.py" line="238"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>模型描述了该方框，但没有在其中找到对象多边形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="244"/>
+        <location filename="../clvnet_qgis/plugin.py" line="248"/>
         <source>The request was cancelled.</source>
         <translation>请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="253"/>
+        <location filename="../clvnet_qgis/plugin.py" line="263"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>没有可删除的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="256"/>
+        <location filename="../clvnet_qgis/plugin.py" line="266"/>
         <source>Removed box #{box_id}.</source>
         <translation>已删除方框 #{box_id}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="270"/>
-        <source>Exported to {path}.</source>
-        <translation>已导出到 {path}。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/plugin.py" line="289"/>
+        <location filename="../clvnet_qgis/plugin.py" line="301"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>在 CLV-Net 面板中选择一个栅格图层，选择方框工具并拖出一个方框。CLV-Net 会结合周围环境为方框撰写描述，为描述中提到的每个对象绘制一个多边形，并列出它们之间的关系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="294"/>
+        <location filename="../clvnet_qgis/plugin.py" line="306"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>按 Esc 或单击右键可取消方框。结果保存在“CLV-Net”组的内存图层中；可将其导出为 GeoPackage、Shapefile 或 GeoJSON。处理工具箱中提供同一模型，可一次处理多个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="301"/>
+        <location filename="../clvnet_qgis/plugin.py" line="313"/>
         <source>CLV-Net help</source>
         <translation>CLV-Net 帮助</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="33"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="43"/>
         <source>CLV-Net settings</source>
         <translation>CLV-Net 设置</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="38"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="48"/>
         <source>bundled default model</source>
         <translation>内置默认模型</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="39"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="49"/>
         <source>A checkpoint folder (config.json, model.safetensors, tokenizer.json)</source>
         <translation>检查点文件夹（config.json、model.safetensors、tokenizer.json）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="64"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="44"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="56"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
         <source>Half precision is used on a GPU only</source>
         <translation>半精度仅在 GPU 上使用</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="62"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="72"/>
         <source>Margin around the box, as a fraction of its longer side</source>
         <translation>方框周围的边距，以其长边的比例表示</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="67"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="77"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="79"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="89"/>
         <source> px</source>
         <translation> 像素</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="73"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
         <source>Polygon parts smaller than this are dropped</source>
         <translation>小于此值的多边形部分将被丢弃</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>R</source>
         <translation>红</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>G</source>
         <translation>绿</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
         <source>B</source>
         <translation>蓝</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="93"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
         <source>Raster CRS</source>
         <translation>栅格坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="149"/>
         <source>Checkpoint folder</source>
         <translation>检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="94"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="125"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="103"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="151"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="104"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="152"/>
         <source>Context margin</source>
         <translation>上下文边距</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="105"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="153"/>
         <source>Maximum caption length</source>
         <translation>最大描述长度</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="106"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="154"/>
         <source>Minimum object area</source>
         <translation>最小对象面积</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="107"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="155"/>
         <source>Simplification tolerance</source>
         <translation>简化容差</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="108"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
         <source>RGB bands</source>
         <translation>RGB 波段</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="158"/>
         <source>Output CRS</source>
         <translation>输出坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="97"/>
+        <location filename="../clvnet_qgis/worker.py" line="129"/>
         <source>Loading the model...</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="99"/>
+        <location filename="../clvnet_qgis/worker.py" line="131"/>
         <source>The model is not loaded.</source>
         <translation>模型未加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="101"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>Reading the pixels...</source>
         <translation>正在读取像素……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="105"/>
+        <location filename="../clvnet_qgis/worker.py" line="137"/>
         <source>Describing the box...</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="123"/>
+        <location filename="../clvnet_qgis/worker.py" line="167"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error}。详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="159"/>
+        <location filename="../clvnet_qgis/worker.py" line="219"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>无法加载检查点 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="185"/>
+        <location filename="../clvnet_qgis/worker.py" line="205"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>此处没有设备 {device}；CLV-Net 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="201"/>
-        <source>The Python package &apos;{name}&apos; that the model needs cannot be imported; use the CLV-Net box tool again to install it.</source>
-        <translation>无法导入模型所需的 Python 包“{name}”；请再次使用 CLV-Net 方框工具来安装它。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/worker.py" line="333"/>
+        <location filename="../clvnet_qgis/worker.py" line="386"/>
         <source>The model {name} stays loaded.</source>
         <translation>模型 {name} 仍保持加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="377"/>
+        <location filename="../clvnet_qgis/worker.py" line="432"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>CLV-Net 处理图层“{name}”时该图层被移除；其请求已取消。</translation>
     </message>
@@ -529,72 +419,62 @@
         <translation>上下文边距（方框长边的比例）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="115"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="125"/>
         <source>Objects</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="131"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="141"/>
         <source>Boxes with captions</source>
         <translation>带描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Boxes described</source>
         <translation>已描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Boxes skipped</source>
         <translation>已跳过的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
         <source>Objects found</source>
         <translation>找到的对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="194"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="217"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Shapefile 输出：超过 254 字节的文本已被截断；如需完整保留，请使用 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="200"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="223"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>已描述 {0} 个方框，跳过 {1} 个，找到 {2} 个对象。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="206"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>{0} 个方框均无法在栅格图层“{1}”上描述；请检查它们是否与该图层重叠（以及方框图层的坐标参考系）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="324"/>
         <source>Loading the CLV-Net model…</source>
         <translation>正在加载 CLV-Net 模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="295"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="332"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>此处 CUDA 不可用；改用 CPU 运行。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="299"/>
-        <source>CLV-Net needs the Python packages torch, transformers, segment_anything and rasterio in QGIS&apos;s Python ({0}); install them with the plugin&apos;s dependency dialog, or add the folder that holds them to PYTHONPATH.</source>
-        <translation>CLV-Net 需要 QGIS 的 Python（{0}）中安装 torch、transformers、segment_anything 和 rasterio 这些 Python 包；请通过插件的依赖对话框安装，或将包含它们的文件夹加入 PYTHONPATH。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="308"/>
-        <source>Model {0} ({1}) on {2}.</source>
-        <translation>模型 {0}（{1}）运行于 {2}。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="313"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="343"/>
         <source>Describing boxes…</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="319"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="349"/>
         <source>Box {0}: {1}</source>
         <translation>方框 {0}：{1}</translation>
     </message>
@@ -604,7 +484,7 @@
         <translation>已跳过方框 {0}：{1}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/provider.py" line="28"/>
+        <location filename="../clvnet_qgis/processing/provider.py" line="30"/>
         <source>CLV-Net grounded captions and segmentation</source>
         <translation>CLV-Net 定位描述与分割</translation>
     </message>
@@ -647,27 +527,27 @@ Checkpoint: a CLV-Net checkpoint folder (empty: the bundled model). Device: auto
         <translation>方框图层没有要素：没有可描述的内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="118"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="116"/>
         <source>The box layer or the raster has no CRS: box coordinates are taken as raster coordinates.</source>
         <translation>方框图层或栅格没有坐标参考系：方框坐标将按栅格坐标处理。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="140"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="138"/>
         <source>the feature has no geometry.</source>
         <translation>该要素没有几何图形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="146"/>
         <source>it cannot be transformed to the raster&apos;s CRS.</source>
         <translation>无法将其转换到栅格的坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="158"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="150"/>
         <source>its extent has no area (a point or a straight line).</source>
         <translation>其范围没有面积（一个点或一条直线）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="164"/>
+        <location filename="../clvnet_qgis/processing/segment_boxes.py" line="153"/>
         <source>it lies outside the raster.</source>
         <translation>它位于栅格之外。</translation>
     </message>
@@ -699,6 +579,580 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <location filename="../clvnet_qgis/processing/segment_extent.py" line="65"/>
         <source>The extent does not overlap the raster layer &apos;{0}&apos;.</source>
         <translation>该范围与栅格图层“{0}”不重叠。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="60"/>
+        <source>Preparing the model&apos;s Python environment...</source>
+        <translation>正在准备模型的 Python 环境...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="96"/>
+        <source>CLV-Net: the model&apos;s Python environment</source>
+        <translation>CLV-Net：模型的 Python 环境</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="105"/>
+        <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
+        <translation>CLV-Net 在一个独立的程序中、用它自己的 Python 环境运行模型：QGIS 本身从不加载 PyTorch，因此模型的库不会与 QGIS 的库冲突；即使模型崩溃，也只会丢失一个框的结果，而不会丢失您的 QGIS 会话。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>Create environment</source>
+        <translation>创建环境</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="124"/>
+        <source>Use another Python...</source>
+        <translation>使用其他 Python...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="149"/>
+        <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
+        <translation>正在通过启动服务器检查模型的 Python（{python}）...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>Repair</source>
+        <translation>修复</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
+        <translation>{action}会将 PyTorch（{reason}）、Transformers 和 Segment Anything 按 CLV-Net 测试所用的版本安装到 {folder}：约需下载 {download} GB，占用磁盘 {disk} GB。使用 {python}。在此期间 QGIS 仍可使用；进度和“取消”按钮显示在消息栏中。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="191"/>
+        <source>The model&apos;s Python environment works: {summary}.</source>
+        <translation>模型的 Python 环境工作正常：{summary}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="196"/>
+        <source>Recreate environment</source>
+        <translation>重新创建环境</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
+        <source>Python for the model</source>
+        <translation>模型使用的 Python</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="193"/>
+        <source>Checking {python} by starting the model&apos;s server...</source>
+        <translation>正在通过启动模型服务器检查 {python}...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="250"/>
+        <source>The model will use {python}: {summary}.</source>
+        <translation>模型将使用 {python}：{summary}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/export.py" line="88"/>
+        <source>Exported the objects, boxes and relations to {file} in {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/export.py" line="92"/>
+        <source>Exported {files} and {last} to {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="85"/>
+        <source>The model needs its own Python environment, which is not set up yet: create it from the dialog the box tool offers, choose a &quot;Python for the model&quot; in Settings, or set {variable}.</source>
+        <translation>模型需要自己的 Python 环境，但尚未设置：请在框选工具提供的对话框中创建它，在设置中选择“模型使用的 Python”，或设置 {variable}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="113"/>
+        <source>No Python interpreter was given.</source>
+        <translation>未指定 Python 解释器。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="116"/>
+        <source>&apos;{path}&apos; does not exist; choose a Python interpreter file.</source>
+        <translation>“{path}”不存在；请选择一个 Python 解释器文件。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="118"/>
+        <source>&apos;{path}&apos; is a folder; choose the Python interpreter in it (bin/python, or python.exe on Windows).</source>
+        <translation>“{path}”是一个文件夹；请选择其中的 Python 解释器（bin/python，Windows 上为 python.exe）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="123"/>
+        <source>&apos;{path}&apos; cannot be run; choose a Python interpreter.</source>
+        <translation>无法运行“{path}”；请选择一个 Python 解释器。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="162"/>
+        <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
+        <translation>检测到 NVIDIA GPU，因此使用 PyTorch 的 CUDA 版本</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="166"/>
+        <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
+        <translation>未检测到 NVIDIA GPU，因此使用 PyTorch 的 CPU 版本</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="173"/>
+        <source>PyPI&apos;s PyTorch build for this platform</source>
+        <translation>PyPI 上适用于此平台的 PyTorch 版本</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="218"/>
+        <source>the Python QGIS runs</source>
+        <translation>QGIS 运行的 Python</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="221"/>
+        <source>QGIS&apos;s Python</source>
+        <translation>QGIS 的 Python</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="224"/>
+        <source>QGIS&apos;s Python prefix</source>
+        <translation>QGIS 的 Python 前缀目录</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="227"/>
+        <source>QGIS&apos;s install folder</source>
+        <translation>QGIS 的安装目录</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="229"/>
+        <source>the system&apos;s Python</source>
+        <translation>系统的 Python</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="232"/>
+        <source>the Python on the PATH</source>
+        <translation>PATH 中的 Python</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="256"/>
+        <source>&apos;{path}&apos; could not be started ({error}).</source>
+        <translation>无法启动“{path}”（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="260"/>
+        <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
+        <translation>“{path}”无法创建虚拟环境（在 Debian 和 Ubuntu 上请安装 python3-venv 软件包）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="264"/>
+        <source>&apos;{path}&apos; is not a working Python interpreter.</source>
+        <translation>“{path}”不是可用的 Python 解释器。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="267"/>
+        <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
+        <translation>“{path}”是 Python {version}；模型需要 Python {minimum} 或更新版本。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <source>No Python {minimum} or newer that can create a virtual environment was found</source>
+        <translation>未找到能够创建虚拟环境的 Python {minimum} 或更新版本</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <source>; choose one with &quot;Use another Python&quot;.</source>
+        <translation>；请通过“使用其他 Python”选择一个。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <source>GPUs: {devices}</source>
+        <translation>GPU：{devices}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <source>no GPU</source>
+        <translation>无 GPU</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="387"/>
+        <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
+        <translation>模型的 Python 环境（{python}）已损坏：无法导入软件包“{module}”。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="418"/>
+        <source>The model&apos;s server started but could not load the model: {message}</source>
+        <translation>模型服务器已启动，但无法加载模型：{message}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <source>The model&apos;s server stopped before answering ({last}).</source>
+        <translation>模型服务器在响应之前停止了（{last}）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <source>no message</source>
+        <translation>无消息</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="537"/>
+        <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
+        <translation>无法将“{path}”作为 Python 解释器启动。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="547"/>
+        <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
+        <translation>使用 {python} 的模型服务器在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="645"/>
+        <source>Creating the Python environment with {python}...</source>
+        <translation>正在使用 {python} 创建 Python 环境...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="652"/>
+        <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
+        <translation>正在下载并安装模型的软件包（约 {size} GB）...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="700"/>
+        <source>The installation was cancelled; the previous environment is unchanged.</source>
+        <translation>安装已取消；之前的环境保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="739"/>
+        <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
+        <translation>创建模型环境失败（退出码 {code}）；之前的环境保持不变。pip 的输出位于 {log}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="754"/>
+        <source>{program} could not be started; the previous environment is unchanged.</source>
+        <translation>无法启动 {program}；之前的环境保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="761"/>
+        <source>Checking the environment by starting the model&apos;s server...</source>
+        <translation>正在通过启动模型服务器检查环境...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="770"/>
+        <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
+        <translation>新环境无法工作（{problem}）；之前的环境保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="779"/>
+        <source>The new environment could not replace the old one ({error}).</source>
+        <translation>新环境无法替换旧环境（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="785"/>
+        <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
+        <translation>模型的 Python 环境已就绪（{summary}）；用时 {minutes} 分钟。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/panel.py" line="214"/>
+        <source>It was trained on generated scenes only: check its captions and polygons before trusting them on real imagery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/panel.py" line="219"/>
+        <source>The model is not loaded: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="174"/>
+        <source>CLV-Net&apos;s model needs its own Python environment: set it up from the dialog; QGIS works as before.</source>
+        <translation>CLV-Net 的模型需要自己的 Python 环境：请在对话框中进行设置；QGIS 照常工作。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
+        <source>Objects whose score is lower are not added to the layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
+        <source>the environment CLV-Net manages</source>
+        <translation>CLV-Net 管理的环境</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="116"/>
+        <source>A Python interpreter with the model&apos;s packages (a conda environment, a venv); the environment variable {variable} overrides it.</source>
+        <translation>装有模型所需软件包的 Python 解释器（conda 环境或 venv）；环境变量 {variable} 优先于此设置。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="122"/>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="128"/>
+        <source>{variable}={python} overrides this setting.</source>
+        <translation>{variable}={python} 优先于此设置。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
+        <source>Minimum object score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
+        <source>The model uses the environment CLV-Net manages.</source>
+        <translation>模型使用 CLV-Net 管理的环境。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="212"/>
+        <source>The model&apos;s server answered: {summary}.</source>
+        <translation>模型服务器已响应：{summary}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/worker.py" line="81"/>
+        <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/worker.py" line="161"/>
+        <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="112"/>
+        <source>Minimum object score (objects scoring lower are left out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="207"/>
+        <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="229"/>
+        <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <source>{layer} ({algorithm})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="338"/>
+        <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
+        <source>Prepare training data from a labelled layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
+        <source>clvnet,training,records,labels,captions,fine-tune</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
+        <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
+
+Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
+        <source>Labelled polygons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
+        <source>Class field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
+        <source>Extent (empty: all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
+        <source>Training records folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Images (raster windows) written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Records written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <source>Labels or windows skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
+        <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
+        <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
+        <source>The label layer has no field named &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
+        <source>The label layer has no polygons to learn from.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
+        <source>{0} labelled polygons exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
+        <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
+        <source>Preparing the records failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
+        <source>The labels cannot be exported: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
+        <source>Records and previews written to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
+        <source>Fine-tune the model on training records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
+        <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
+        <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
+
+Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
+        <source>Record folders (one per line)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
+        <source>Base checkpoint folder (empty: the bundled model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
+        <source>Training steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
+        <source>Share of synthetic scenes in the mix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
+        <source>Fine-tuned checkpoint folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
+        <source>Steps trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
+        <source>Loss at the last step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
+        <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
+        <source>No record folder was given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
+        <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
+        <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
+        <source>Step {0}/{1}: {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
+        <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
+        <source>Training failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
+        <source>Fine-tuned checkpoint written to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="129"/>
+        <source>The Python for the model &apos;{0}&apos; cannot be started: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="68"/>
+        <source>The Python for the model (&apos;{0}&apos;) has no CLV-Net training package (training.{1}): install it there with &quot;{0} -m pip install &lt;CLV-Net source folder&gt;&quot; and run this algorithm again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="80"/>
+        <source>The output folder &apos;{0}&apos; is not empty: choose a new or empty folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="171"/>
+        <source>no output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
+        <source>{0} stopped with exit code {1}: {2}</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
