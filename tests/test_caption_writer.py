@@ -52,6 +52,7 @@ def test_class_map_nouns_and_naming():
     assert class_words("Permanent græs, lavt udb").noun == "grass field"  # truncated name
     assert class_words("Blanding af noget nyt", default_noun="field").noun == "field"
     assert class_words("gazebo").noun == "gazebo"
+    assert class_words("a large white ship").phrase == "a large white ship"  # GeoPixelD
     assert named_correctly("Small_Vehicle", "a white car is parked next to a road")
     assert named_correctly("Vinterhvede", "two wheat fields")
     assert not named_correctly("Building", "a large tree grows next to a road")

@@ -445,4 +445,5 @@ def test_geopixeld_records_on_the_same_type():
     (image,) = read_geopixeld([sample / "P0224_0_800_0_800.json"], Skips())
     data = json.loads((sample / "P0224_0_800_0_800.json").read_text())
     assert len(image.objects) == len(data["polygons"]) and image.size == (800, 800)
-    assert all(o.class_name and not o.box_only for o in image.objects)
+    assert all(not o.box_only for o in image.objects)
+    assert {o.class_name for o in image.objects} == {"tennis court"}  # "tennis court-1" ...

@@ -117,7 +117,8 @@ def class_words(
     class_name: str, default_noun: Optional[str] = None, path: Path = CLASS_NAMES_FILE
 ) -> ClassWords:
     """The words for ``class_name``: exact entry, else the longest matching prefix, else
-    ``default_noun`` (e.g. "field" for a crop register), else the class name itself."""
+    ``default_noun`` (e.g. "field" for a crop register), else the class name itself (kept
+    whole when it is already a phrase, as GeoPixelD's objects are named)."""
     exact, prefixes = _class_map(str(path))
     key = normalise(class_name)
     if key in exact:
@@ -125,6 +126,9 @@ def class_words(
     hits = [p for p in prefixes if key.startswith(p)]
     if hits:
         return prefixes[max(hits, key=len)]
+    if default_noun is None and re.match(r"(a|an|the) ", key):  # a GeoPixelD phrase
+        noun = key.split(" ", 1)[1]
+        return ClassWords(noun, noun + "s", noun, phrase=key, accept=(noun,))
     noun = default_noun or key
     return ClassWords(noun, noun + "s", noun, accept=(noun,))
 

@@ -1,11 +1,13 @@
 """GeoPixelD records (and this project's record folders) on the shared object type.
 
 Each record becomes one :class:`AnnotatedImage` whose objects are its grounded masks; the
-class name of an object is its phrase (GeoPixelD has no class labels).
+class name of an object is its phrase without GeoPixelD's instance number ("tennis court-2"
+-> "tennis court"), as GeoPixelD has no class labels.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 import numpy as np
@@ -28,6 +30,7 @@ def read_geopixeld(
         objects = []
         for k, (phrase, obj) in enumerate(zip(record.phrases, record.objects)):
             where = f"{record.id} object {k}"
+            phrase = re.sub(r"-\d+$", "", phrase)
             if isinstance(obj, dict):  # RLE: outline it
                 mask = rasterize_object(obj, *size).astype(np.int32)
                 found = region_objects(mask, {1: (phrase, False)}, where, skips, min_area=1)
