@@ -80,6 +80,23 @@ def output_paths(path: str) -> Dict[str, str]:
     }
 
 
+def export_message(path: str, notes: List[str]) -> str:
+    """What the message bar says after an export: every file written, then the notes."""
+    files = list(dict.fromkeys(output_paths(path).values()))
+    folder = Path(files[0]).resolve().parent
+    if len(files) == 1:
+        done = tr("Exported the objects, boxes and relations to {file} in {folder}.").format(
+            file=Path(files[0]).name, folder=folder
+        )
+    else:
+        done = tr("Exported {files} and {last} to {folder}.").format(
+            files=", ".join(Path(f).name for f in files[:-1]),
+            last=Path(files[-1]).name,
+            folder=folder,
+        )
+    return " ".join([done, *notes])
+
+
 def export_results(
     layers: ResultLayers, path: str, crs: Optional[QgsCoordinateReferenceSystem] = None
 ) -> List[str]:

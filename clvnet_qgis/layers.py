@@ -2,14 +2,15 @@
 
 They are memory layers (ARCHITECTURE section 5 schema) until the user saves or exports them.
 Each new box appends its features with the next ``box_id``; ``remove_last`` takes the last box
-out again. Every object gets its own colour, computed the same way here (for the panel) and in
-the layer's data-defined style (for the map).
+out again. The objects layer is categorised by phrase: each phrase has a legend entry and a
+colour of its own, which the panel reads back (``phrase_colors``) to colour the caption.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from qgis.core import (
+    QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
@@ -20,9 +21,8 @@ from qgis.core import (
     QgsLayerTreeGroup,
     QgsPalLayerSettings,
     QgsProject,
-    QgsProperty,
+    QgsRendererCategory,
     QgsSingleSymbolRenderer,
-    QgsSymbolLayer,
     QgsTextBufferSettings,
     QgsTextFormat,
     QgsVectorLayer,
@@ -30,6 +30,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor
+
+from model_core.result import DEFAULT_MIN_SCORE, keep_confident
 
 GROUP_NAME = "CLV-Net"
 OBJECTS, PROMPTS, RELATIONS = "clvnet_objects", "clvnet_prompts", "clvnet_relations"
@@ -66,32 +68,34 @@ LAYER_SPECS = {
     RELATIONS: ("None", RELATION_FIELDS),
 }
 
-# Golden-angle hues keep the objects of one box apart and each box starts at another hue; the
-# expression mirrors ``object_hue`` so the panel shows the colour the map shows.
-HUE_STEP, BOX_HUE_STEP = 137.508, 47.0
+# Golden-angle hues keep the phrases' colours apart: the n-th legend entry gets hue n * 137.5.
+HUE_STEP = 137.508
 SATURATION, VALUE, FILL_ALPHA = 80, 95, 100
-HUE_EXPRESSION = f'round(("obj_id" * {HUE_STEP} + "box_id" * {BOX_HUE_STEP}) % 360)'
+CATEGORY_FIELD = "phrase"
 
 
-def object_hue(box_id: int, obj_id: int) -> int:
-    """Hue in whole degrees of object ``obj_id`` of box ``box_id``."""
-    return round((obj_id * HUE_STEP + box_id * BOX_HUE_STEP) % 360) % 360
+def category_color(index: int, alpha: int = 255) -> QColor:
+    """The colour of the ``index``-th legend entry of the objects layer (``alpha`` 0..255)."""
+    hue = round(index * HUE_STEP) % 360
+    return QColor.fromHsvF(hue / 360.0, SATURATION / 100.0, VALUE / 100.0, alpha / 255.0)
 
 
-def object_color(box_id: int, obj_id: int, alpha: int = 255) -> QColor:
-    """The colour the map gives that object (``alpha`` 0..255)."""
-    return QColor.fromHsvF(
-        object_hue(box_id, obj_id) / 360.0, SATURATION / 100.0, VALUE / 100.0, alpha / 255.0
-    )
+class ObjectRow(NamedTuple):
+    """One object of a box as the panel shows it."""
+
+    phrase: str
+    score: float
 
 
 @dataclass
 class AddedResult:
-    """What ``add_result`` did: the box id, whether it created the layers, ids per object."""
+    """What ``add_result`` did: the box id, whether it created the layers, ids per object, and
+    how many objects scored below the minimum score and were left out."""
 
     box_id: int
     created_layers: bool
     object_feature_ids: Dict[int, int] = field(default_factory=dict)
+    hidden_objects: int = 0
 
 
 class ResultLayers:
@@ -162,6 +166,7 @@ class ResultLayers:
         source: str,
         fallback_crs: QgsCoordinateReferenceSystem,
         output_crs: Optional[QgsCoordinateReferenceSystem] = None,
+        min_score: float = DEFAULT_MIN_SCORE,
     ) -> AddedResult:
         """Append a ``PredictionResult``'s objects, box and relations as a new box.
 
@@ -171,7 +176,11 @@ class ResultLayers:
             source: what the ``source`` fields say (the raster's path or public source).
             fallback_crs: CRS of the geometries when the result carries none.
             output_crs: CRS of newly created layers; None for the result's CRS.
+            min_score: objects scoring below it are left out (``keep_confident``).
         """
+        shown = keep_confident(result, min_score)
+        hidden = len(result.objects) - len(shown.objects)
+        result = shown
         result_crs = (
             QgsCoordinateReferenceSystem.fromWkt(result.crs_wkt) if result.crs_wkt else None
         )
@@ -219,10 +228,11 @@ class ResultLayers:
             rows.append(row)
         relations.dataProvider().addFeatures(rows)
 
+        update_object_legend(objects)
         for layer in (objects, prompts, relations):
             layer.updateExtents()
             layer.triggerRepaint()
-        return AddedResult(box_id, created, feature_ids)
+        return AddedResult(box_id, created, feature_ids, hidden)
 
     def remove_last(self) -> Optional[int]:
         """Delete every feature of the last box; returns its ``box_id`` (None when empty)."""
@@ -236,6 +246,8 @@ class ResultLayers:
                 continue
             fids = self.feature_ids(name, box_id)
             layer.dataProvider().deleteFeatures(fids)
+            if name == OBJECTS:
+                update_object_legend(layer)
             layer.updateExtents()
             layer.triggerRepaint()
         return box_id
@@ -273,21 +285,51 @@ def _to_qgs(
     return qgs
 
 
-def style_objects(layer: QgsVectorLayer) -> None:
-    """Semi-transparent fill and solid outline in each object's colour, phrase labels."""
+def phrase_symbol(index: int) -> QgsFillSymbol:
+    """Semi-transparent fill and solid outline in the ``index``-th legend entry's colour."""
     symbol = QgsFillSymbol.createSimple({"outline_width": "0.6"})
-    fill = symbol.symbolLayer(0)
-    fill.setDataDefinedProperty(
-        QgsSymbolLayer.PropertyFillColor,
-        QgsProperty.fromExpression(
-            f"color_hsva({HUE_EXPRESSION}, {SATURATION}, {VALUE}, {FILL_ALPHA})"
-        ),
-    )
-    fill.setDataDefinedProperty(
-        QgsSymbolLayer.PropertyStrokeColor,
-        QgsProperty.fromExpression(f"color_hsv({HUE_EXPRESSION}, {SATURATION}, {VALUE})"),
-    )
-    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    symbol.symbolLayer(0).setFillColor(category_color(index, FILL_ALPHA))
+    symbol.symbolLayer(0).setStrokeColor(category_color(index))
+    return symbol
+
+
+def update_object_legend(layer: QgsVectorLayer) -> None:
+    """One legend entry per phrase in the objects layer: new phrases get the next colour,
+    phrases no feature has any more lose their entry, the others keep theirs."""
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        renderer = QgsCategorizedSymbolRenderer(CATEGORY_FIELD, [])
+        layer.setRenderer(renderer)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request.setSubsetOfAttributes([CATEGORY_FIELD], layer.fields())
+    present = []
+    for feature in layer.getFeatures(request):
+        if feature[CATEGORY_FIELD] not in present:
+            present.append(feature[CATEGORY_FIELD])
+    for index in reversed(range(len(renderer.categories()))):
+        if renderer.categories()[index].value() not in present:
+            renderer.deleteCategory(index)
+    for phrase in present:
+        if phrase in [category.value() for category in renderer.categories()]:
+            continue
+        taken = {c.symbol().symbolLayer(0).strokeColor().name() for c in renderer.categories()}
+        free = (i for i in range(len(taken) + 1) if category_color(i).name() not in taken)
+        index = next(free, len(taken))
+        renderer.addCategory(QgsRendererCategory(phrase, phrase_symbol(index), str(phrase)))
+
+
+def phrase_colors(layer: Optional[QgsVectorLayer]) -> Dict[str, QColor]:
+    """phrase -> the outline colour its legend entry gives it on the map."""
+    renderer = layer.renderer() if layer is not None else None
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return {}
+    return {c.value(): c.symbol().symbolLayer(0).strokeColor() for c in renderer.categories()}
+
+
+def style_objects(layer: QgsVectorLayer) -> None:
+    """A legend entry per phrase (its own colour, see ``update_object_legend``) and labels."""
+    layer.setRenderer(QgsCategorizedSymbolRenderer(CATEGORY_FIELD, []))
+    update_object_legend(layer)
     labels = QgsPalLayerSettings()
     labels.fieldName = "phrase"
     labels.placement = QgsPalLayerSettings.OverPoint
@@ -337,11 +379,14 @@ def relation_rows(layers: ResultLayers, box_id: int) -> List[Tuple[int, str, int
     ]
 
 
-def phrase_rows(layers: ResultLayers, box_id: int) -> Dict[int, str]:
-    """obj_id -> phrase of one box's objects that have a polygon."""
+def object_rows(layers: ResultLayers, box_id: int) -> Dict[int, ObjectRow]:
+    """obj_id -> (phrase, score) of one box's objects that have a polygon."""
     objects = layers.layer(OBJECTS)
     if objects is None:
         return {}
     request = QgsFeatureRequest().setFilterExpression(f'"box_id" = {int(box_id)}')
     request.setFlags(QgsFeatureRequest.NoGeometry)
-    return {int(f["obj_id"]): f["phrase"] for f in objects.getFeatures(request)}
+    return {
+        int(f["obj_id"]): ObjectRow(f["phrase"], float(f["score"]))
+        for f in objects.getFeatures(request)
+    }

@@ -1,7 +1,8 @@
 """The CLV-Net dock: layer chooser, model status, progress, captions, relations and history.
 
-The caption of the selected box shows each grounded phrase in its polygon's colour; clicking a
-phrase selects and flashes that polygon on the map.
+The caption of the selected box shows each grounded phrase in its polygon's colour, with the
+object's score; clicking a phrase selects and flashes that polygon on the map. The model line
+says when the loaded model knows only generated scenes, and why a load failed.
 """
 
 import contextlib
@@ -11,6 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsRasterLayer
 from qgis.gui import QgisInterface, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAction,
     QHBoxLayout,
@@ -26,7 +28,15 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .i18n import tr
-from .layers import OBJECTS, ResultLayers, history_rows, object_color, phrase_rows, relation_rows
+from .layers import (
+    OBJECTS,
+    ObjectRow,
+    ResultLayers,
+    history_rows,
+    object_rows,
+    phrase_colors,
+    relation_rows,
+)
 from .worker import ModelStatus
 
 ANCHOR_SCHEME = "clvnet"
@@ -72,25 +82,29 @@ def caption_segments(tagged: str) -> List[Tuple[str, Optional[int]]]:
     return segments
 
 
-def highlight(box_id: int, obj_id: int) -> str:
-    """``#rrggbb`` of an object's colour over white, as its semi-transparent fill looks."""
-    color = object_color(box_id, obj_id)
+def highlight(color: QColor) -> str:
+    """``#rrggbb`` of a legend colour over white, as its semi-transparent fill looks."""
     mix = [round(0.45 * c + 0.55 * 255) for c in (color.red(), color.green(), color.blue())]
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
-def caption_html(tagged: str, box_id: int, grounded: Dict[int, str]) -> str:
-    """HTML of a caption with each grounded phrase (one with a polygon) as a coloured link."""
+def caption_html(
+    tagged: str, box_id: int, grounded: Dict[int, ObjectRow], colors: Dict[str, QColor]
+) -> str:
+    """HTML of a caption: each grounded phrase (one with a polygon) is a link in its legend
+    colour, followed by the object's score."""
     parts = []
     for text, obj_id in caption_segments(tagged):
         if obj_id is None or obj_id not in grounded:
             parts.append(html.escape(text))
             continue
+        phrase, score = grounded[obj_id]
+        background = highlight(colors.get(phrase, QColor("lightgray")))
         parts.append(
             f'<a href="{ANCHOR_SCHEME}:{box_id}/{obj_id}" '
-            f'style="background-color:{highlight(box_id, obj_id)};color:#000;'
-            'text-decoration:none">'
+            f'style="background-color:{background};color:#000;text-decoration:none">'
             f"{html.escape(text)}</a>"
+            f'<span style="color:#666;font-size:small"> {score:.2f}</span>'
         )
     return " ".join(parts)
 
@@ -129,6 +143,7 @@ class ClvnetPanel(QgsDockWidget):
 
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
+        self.model_label.setTextFormat(Qt.RichText)
         self.set_model_status(ModelStatus("not loaded", ""))
 
         self.progress = QProgressBar()
@@ -189,11 +204,19 @@ class ClvnetPanel(QgsDockWidget):
     # -- model and progress -----------------------------------------------------------------
 
     def set_model_status(self, status: ModelStatus) -> None:
-        """Show the checkpoint, device and whether the model is loaded."""
+        """Show the checkpoint, device and whether the model is loaded (or why it is not)."""
+        warning = ""
         if status.state == "loaded":
             text = tr("Model {model} loaded on {device} (checkpoint {checkpoint}).").format(
                 model=status.model, device=status.device, checkpoint=status.checkpoint
             )
+            if status.generated_only:
+                warning = tr(
+                    "It was trained on generated scenes only: check its captions and "
+                    "polygons before trusting them on real imagery."
+                )
+        elif status.error:
+            text = tr("The model is not loaded: {reason}").format(reason=status.error)
         elif status.state == "loading":
             text = tr("Loading the model (checkpoint {checkpoint})...").format(
                 checkpoint=status.checkpoint or tr("bundled default")
@@ -206,7 +229,10 @@ class ClvnetPanel(QgsDockWidget):
                 checkpoint=status.checkpoint or tr("bundled default"),
                 device=status.device or "auto",
             )
-        self.model_label.setText(text)
+        markup = html.escape(text)
+        if warning:
+            markup += f" <b>{html.escape(warning)}</b>"
+        self.model_label.setText(markup)
 
     def set_busy(self, text: str) -> None:
         """Show the progress bar, what runs now and the Cancel button."""
@@ -243,15 +269,17 @@ class ClvnetPanel(QgsDockWidget):
     def show_box(self, box_id: int) -> None:
         """Show one box's caption (phrases linked to their polygons) and its relations."""
         tagged = next((t for b, _c, t in history_rows(self.layers) if b == box_id), "")
-        grounded = phrase_rows(self.layers, box_id)
-        self.caption_view.setHtml(caption_html(tagged, box_id, grounded))
+        grounded = object_rows(self.layers, box_id)
+        colors = phrase_colors(self.layers.layer(OBJECTS))
+        self.caption_view.setHtml(caption_html(tagged, box_id, grounded, colors))
         self.relations_list.clear()
+        names = {obj_id: row.phrase for obj_id, row in grounded.items()}
         for subj, predicate, obj, score in relation_rows(self.layers, box_id):
             self.relations_list.addItem(
                 tr("{subject} - {predicate} - {object} ({score:.2f})").format(
-                    subject=grounded.get(subj, tr("object {n}").format(n=subj + 1)),
+                    subject=names.get(subj, tr("object {n}").format(n=subj + 1)),
                     predicate=predicate,
-                    object=grounded.get(obj, tr("object {n}").format(n=obj + 1)),
+                    object=names.get(obj, tr("object {n}").format(n=obj + 1)),
                     score=score,
                 )
             )

@@ -6,6 +6,7 @@ action, the toolbar, the dock, the map tool and the provider, and ends the worke
 """
 
 import configparser
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -18,7 +19,7 @@ from qgis.PyQt.QtWidgets import QAction, QMessageBox, QToolBar
 from model_core.errors import InputError
 
 from . import dependencies
-from .export import ExportDialog, export_results
+from .export import ExportDialog, export_message, export_results
 from .i18n import install_translator, remove_translator, tr
 from .layers import OBJECTS, ResultLayers
 from .map_tool import BoxMapTool
@@ -48,6 +49,8 @@ class ClvnetPlugin:
         self.worker: Optional[PredictionWorker] = None
         self.layers = ResultLayers(QgsProject.instance())
         self._told_memory_layers = False
+        self._checkpoint_trial = ""  # a checkpoint folder chosen in Settings, not yet loaded
+        self._trial_loading = False
 
     # -- QGIS plugin interface ---------------------------------------------------------------
 
@@ -190,7 +193,7 @@ class ClvnetPlugin:
     def _ensure_worker(self) -> PredictionWorker:
         if self.worker is None:
             self.worker = PredictionWorker(QgsProject.instance())
-            self.worker.modelStatus.connect(self.panel.set_model_status)
+            self.worker.modelStatus.connect(self._model_status)
             self.worker.progress.connect(lambda _token, text: self.panel.set_busy(text))
             self.worker.resultReady.connect(self._result)
             self.worker.failed.connect(self._failed)
@@ -221,7 +224,7 @@ class ClvnetPlugin:
             )
             return
         added = self.layers.add_result(
-            result, request.source, layer.crs(), settings.output_crs_object()
+            result, request.source, layer.crs(), settings.output_crs_object(), settings.min_score
         )
         self._box_finished()
         self.panel.refresh_history(added.box_id)
@@ -234,7 +237,15 @@ class ClvnetPlugin:
                 ),
                 Qgis.Info,
             )
-        if not added.object_feature_ids:
+        if added.hidden_objects:
+            self._push(
+                tr(
+                    "{n} objects scored below the minimum score {score:.2f} and were left out "
+                    "(Settings)."
+                ).format(n=added.hidden_objects, score=settings.min_score),
+                Qgis.Info,
+            )
+        elif not added.object_feature_ids:
             self._push(
                 tr("The model described the box but found no object polygon in it."), Qgis.Info
             )
@@ -278,7 +289,7 @@ class ClvnetPlugin:
                 self._push(str(err), Qgis.Critical)
             else:
                 self._push(
-                    " ".join([tr("Exported to {path}.").format(path=dialog.path()), *notes]),
+                    export_message(dialog.path(), notes),
                     Qgis.Warning if notes else Qgis.Success,
                 )
         dialog.deleteLater()
@@ -290,11 +301,56 @@ class ClvnetPlugin:
         devices = known_cuda_devices()
         dialog = SettingsDialog(current, devices, self.iface.mainWindow())
         if dialog.exec_():
-            chosen = dialog.settings()
-            chosen.save()
-            if self.worker is not None and chosen.model_config() != current.model_config():
-                self.worker.configure(chosen.model_config())
+            self.apply_settings(dialog.settings(), current)
         dialog.deleteLater()
+
+    def apply_settings(self, chosen: ClvnetSettings, current: ClvnetSettings) -> None:
+        """Save ``chosen``; a new checkpoint folder only once the model server has loaded it
+        (a folder that fails would break every later session), the current one until then."""
+        folder = chosen.checkpoint.strip()
+        if folder and folder != current.checkpoint.strip():
+            self._checkpoint_trial, self._trial_loading = folder, False
+            self._push(
+                tr("Loading the checkpoint {name} to check it before it is saved...").format(
+                    name=folder
+                ),
+                Qgis.Info,
+            )
+            self._ensure_worker().warm_up(chosen.model_config())
+            chosen = replace(chosen, checkpoint=current.checkpoint)
+        elif self.worker is not None and chosen.model_config() != current.model_config():
+            self.worker.configure(chosen.model_config())
+        chosen.save()
+
+    def _model_status(self, status: ModelStatus) -> None:
+        """Show the model's status; settle a checkpoint folder on trial (``apply_settings``)."""
+        self.panel.set_model_status(status)
+        folder = self._checkpoint_trial
+        if not folder:
+            return
+        if status.state == "loading":
+            self._trial_loading = status.checkpoint == folder
+            return
+        if not self._trial_loading:
+            return  # an earlier load finished; the trial's own comes next
+        self._checkpoint_trial = ""
+        if status.state == "loaded" and Path(status.checkpoint).resolve() == Path(folder).resolve():
+            settings = ClvnetSettings.load()
+            settings.checkpoint = folder
+            settings.save()
+            self._push(
+                tr("The checkpoint {name} loaded and is saved in the settings.").format(
+                    name=folder
+                ),
+                Qgis.Success,
+            )
+            return
+        self._push(
+            tr("The checkpoint {name} did not load, so the settings keep {kept}.").format(
+                name=folder, kept=checkpoint_label(ClvnetSettings.load().checkpoint)
+            ),
+            Qgis.Warning,
+        )
 
     def _help(self) -> None:
         homepage = _metadata("homepage")

@@ -5,7 +5,7 @@ import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsVectorLayer
 from shapely.geometry import MultiPolygon, box
 
-from clvnet_qgis.export import export_results, output_paths
+from clvnet_qgis.export import export_message, export_results, output_paths
 from clvnet_qgis.layers import ResultLayers
 from model_core.errors import InputError
 from model_core.result import DetectedObject, PredictionResult, Relation
@@ -50,6 +50,9 @@ def test_geopackage_round_trip_in_a_chosen_crs(layers, tmp_path):
     path = tmp_path / "results.gpkg"
     wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
     assert export_results(layers, str(path), wgs84) == []
+    assert export_message(str(path), []) == (
+        f"Exported the objects, boxes and relations to results.gpkg in {tmp_path.resolve()}."
+    )
     objects = read(f"{path}|layername=clvnet_objects")
     prompts = read(f"{path}|layername=clvnet_prompts")
     relations = read(f"{path}|layername=clvnet_relations")
@@ -83,6 +86,11 @@ def test_shapefile_round_trip_announces_cut_text(layers, tmp_path):
     assert [f["predicate"] for f in relations.getFeatures()] == ["south of", "south of"]
     assert read(paths["clvnet_prompts"]).featureCount() == 2
     assert all(len(name) <= 10 for name in objects.fields().names())
+    message = export_message(str(path), notes)
+    written = ("results.shp", "results_prompts.shp", "results_relations.dbf")
+    assert message.startswith(f"Exported {written[0]}, {written[1]} and {written[2]} to ")
+    assert all((tmp_path / name).is_file() for name in written)  # the files it names exist
+    assert notes[0] in message
 
 
 def test_bad_paths_and_nothing_to_export_are_clear(layers, tmp_path, qgis_new_project):

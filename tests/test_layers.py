@@ -1,17 +1,17 @@
 """Result layers: schema, group, appending, styling, CRS handling and removing the last box."""
 
+import shutil
+
 import numpy as np
 import pytest
 from qgis.core import (
+    QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
-    QgsExpressionContext,
-    QgsExpressionContextUtils,
     QgsProject,
-    QgsSymbolLayer,
+    QgsRenderContext,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QUrl
-from qgis.PyQt.QtGui import QColor
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from clvnet_qgis.layers import (
@@ -21,8 +21,10 @@ from clvnet_qgis.layers import (
     PROMPTS,
     RELATIONS,
     ResultLayers,
-    object_color,
+    category_color,
+    phrase_colors,
 )
+from clvnet_qgis.worker import ModelStatus
 from model_core.result import DetectedObject, PredictionResult, Relation
 
 WEB_MERCATOR = QgsCoordinateReferenceSystem("EPSG:3857")
@@ -100,21 +102,51 @@ def test_results_append_in_a_group_with_the_schema(qgis_new_project):
     assert feature["area_m2"] == pytest.approx(900.0) and feature["source"] == "/data/x.tif"
     assert feature.geometry().boundingBox().xMinimum() == pytest.approx(X0 + 260)
     assert objects.labelsEnabled()
-    fill = objects.renderer().symbol().symbolLayer(0)
-    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(objects))
-    context.setFeature(feature)
-    colour, ok = fill.dataDefinedProperties().valueAsColor(
-        QgsSymbolLayer.PropertyFillColor, context, QColor()
-    )
-    assert ok and colour.name() == object_color(2, 1).name() and colour.alpha() == FILL_ALPHA
     assert layers.box_ids() == [1, 2]
+    # The legend explains the colours: one entry per phrase, each in a colour of its own.
+    renderer = objects.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer)
+    assert renderer.classAttribute() == "phrase"
+    assert [(c.value(), c.label()) for c in renderer.categories()] == [
+        ("a building", "a building"),
+        ("a road", "a road"),
+    ]
+    legend = [item.label() for item in renderer.legendSymbolItems()]
+    assert legend == ["a building", "a road"]
+    context = QgsRenderContext()
+    renderer.startRender(context, objects.fields())
+    fill = renderer.symbolForFeature(feature, context).symbolLayer(0).fillColor()
+    renderer.stopRender(context)
+    assert fill.name() == category_color(1).name() and fill.alpha() == FILL_ALPHA
+    assert phrase_colors(objects)["a road"].name() == category_color(1).name()
 
 
-def test_each_object_gets_its_own_colour():
-    for box_id in range(1, 6):
-        assert len({object_color(box_id, o).name() for o in range(12)}) == 12
-    assert len({object_color(b, o).name() for b in range(1, 6) for o in range(6)}) == 30
-    assert object_color(1, 0, alpha=100).alpha() == 100
+def test_legend_follows_the_phrases_and_each_gets_its_own_colour(qgis_new_project):
+    assert len({category_color(i).name() for i in range(12)}) == 12
+    assert category_color(0, alpha=100).alpha() == 100
+    layers = ResultLayers(QgsProject.instance())
+    layers.add_result(make_result(), "/data/x.tif", WEB_MERCATOR)
+    other = make_result(300.0)
+    other.objects[0].phrase = "a pond"
+    layers.add_result(other, "/data/x.tif", WEB_MERCATOR)
+    objects = layers.layer(OBJECTS)
+    assert set(phrase_colors(objects)) == {"a building", "a road", "a pond"}
+    assert len({c.name() for c in phrase_colors(objects).values()}) == 3
+    road = phrase_colors(objects)["a road"].name()
+    layers.remove_last()  # "a pond" has no feature left: its entry goes, the others stay
+    assert set(phrase_colors(objects)) == {"a building", "a road"}
+    assert phrase_colors(objects)["a road"].name() == road
+
+
+def test_objects_below_the_minimum_score_are_left_out(qgis_new_project):
+    layers = ResultLayers(QgsProject.instance())
+    added = layers.add_result(make_result(), "/data/x.tif", WEB_MERCATOR, min_score=0.8)
+    assert added.hidden_objects == 2  # "a road" (0.7) and "a car" (0.2, no polygon anyway)
+    objects = layers.layer(OBJECTS)
+    assert [f["phrase"] for f in objects.getFeatures()] == ["a building"]
+    assert layers.layer(RELATIONS).featureCount() == 0  # its relation involved "a road"
+    tagged = next(layers.layer(PROMPTS).getFeatures())["tagged"]
+    assert tagged.count("[SEG]") == 1 and "a road" in tagged
 
 
 def test_output_crs_and_remove_last(qgis_new_project):
@@ -137,7 +169,7 @@ def test_output_crs_and_remove_last(qgis_new_project):
 
 
 def test_panel_links_each_grounded_phrase_to_its_polygon(qgis_iface, qgis_new_project):
-    from clvnet_qgis.panel import ClvnetPanel, caption_segments, highlight
+    from clvnet_qgis.panel import ClvnetPanel, caption_segments
 
     assert caption_segments(TAGGED) == [
         ("a building", 0),
@@ -153,7 +185,8 @@ def test_panel_links_each_grounded_phrase_to_its_polygon(qgis_iface, qgis_new_pr
     html = panel.caption_view.toHtml()
     assert "clvnet:1/0" in html and "clvnet:1/1" in html
     assert "clvnet:1/2" not in html  # "a car" has no polygon: plain text
-    assert highlight(1, 0) != highlight(1, 1)
+    # each grounded phrase is followed by its object's score
+    assert panel.caption_view.toPlainText() == "a building 0.90 beside a road 0.70 a car"
     assert panel.relations_list.item(0).text() == "a building - next to - a road (0.80)"
 
     panel.caption_view.anchorClicked.emit(QUrl("clvnet:1/1"))
@@ -161,3 +194,54 @@ def test_panel_links_each_grounded_phrase_to_its_polygon(qgis_iface, qgis_new_pr
     assert objects.selectedFeatureIds() == [added.object_feature_ids[1]]
     panel.disconnect_iface()
     panel.deleteLater()
+
+
+def test_panel_says_why_the_model_is_not_loaded_and_warns_about_generated_scenes(
+    qgis_iface, qgis_new_project
+):
+    from clvnet_qgis.panel import ClvnetPanel
+
+    panel = ClvnetPanel(qgis_iface, ResultLayers(QgsProject.instance()), [])
+    panel.set_model_status(ModelStatus("not loaded", "/models/a"))
+    assert "loads on first use" in panel.model_label.text()
+    failed = "Could not load the checkpoint /models/a: config.json is missing."
+    panel.set_model_status(ModelStatus("not loaded", "/models/a", error=failed))
+    text = panel.model_label.text()
+    assert "loads on first use" not in text and "config.json is missing" in text
+    loaded = ModelStatus("loaded", "/models/b", "cpu", "clvnet-tiny", 256, generated_only=True)
+    panel.set_model_status(loaded)
+    assert "trained on generated scenes only" in panel.model_label.text()
+    loaded.generated_only = False
+    panel.set_model_status(loaded)
+    assert "generated scenes" not in panel.model_label.text()
+    panel.disconnect_iface()
+    panel.deleteLater()
+
+
+def test_a_checkpoint_folder_is_saved_only_once_it_loads(
+    plugin, tmp_path, wait_until, model_checkpoint
+):
+    """Settings -> OK with a new checkpoint: the model server loads it first (the plugin's
+    ``apply_settings``); a folder that fails is never saved, so the next session still works."""
+    from dataclasses import replace
+
+    from clvnet_qgis.settings import ClvnetSettings
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}", encoding="utf-8")
+    current = ClvnetSettings.load()
+    plugin.apply_settings(replace(current, checkpoint=str(broken), device="cpu"), current)
+    assert ClvnetSettings.load().device == "cpu"  # the other settings are saved at once
+    wait_until(lambda: not plugin._checkpoint_trial, timeout=180, what="the trial load")
+    assert ClvnetSettings.load().checkpoint == ""
+    label = plugin.panel.model_label.text()
+    assert "not loaded" in label and "loads on first use" not in label
+
+    good = tmp_path / "good"
+    shutil.copytree(model_checkpoint, good)
+    current = ClvnetSettings.load()
+    plugin.apply_settings(replace(current, checkpoint=str(good)), current)
+    wait_until(lambda: not plugin._checkpoint_trial, timeout=180, what="the trial load")
+    assert ClvnetSettings.load().checkpoint == str(good)
+    assert "loaded on cpu" in plugin.panel.model_label.text()

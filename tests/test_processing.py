@@ -521,8 +521,8 @@ def test_loaded_outputs_get_the_plugin_names_and_style(
         }
         objects = added[named("clvnet_objects")]
         assert objects.featureCount() == OBJECTS_PER_BOX
-        fill = objects.renderer().symbol().symbolLayer(0)
-        assert fill.dataDefinedProperties().hasActiveProperties()
+        legend = {c.value() for c in objects.renderer().categories()}  # one entry per phrase
+        assert legend == {f["phrase"] for f in objects.getFeatures()} and len(legend) > 1
         assert objects.labelsEnabled() and objects.labeling().settings().fieldName == "phrase"
         outline = added[named("clvnet_prompts")].renderer().symbol().symbolLayer(0)
         assert outline.strokeStyle() == Qt.DashLine
