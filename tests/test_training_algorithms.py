@@ -1,0 +1,254 @@
+"""The toolbox's training path end to end in a real headless QGIS, at tiny scale: labelled layers
+(DeepForest's one-tree ``australia.shp``, the 276 ``dk_fields`` parcels over a 16-bit GeoTIFF)
+-> ``clvnet:prepare_training_data`` -> ``clvnet:train_model`` (2 steps, batch 1, in the model's
+Python) -> a checkpoint that ``python -m model_core`` loads and predicts with. Cancel leaves
+nothing behind; bad input is one sentence."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsVectorLayer,
+)
+
+from clvnet_qgis.processing.training_process import TrainingUnavailable, check_training_package
+
+TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
+AUSTRALIA = TRAIN_REAL / "deepforest" / "src" / "deepforest" / "data" / "australia"
+DK_FIELDS = TRAIN_REAL / "dk_fields" / "data"
+PREPARE = "clvnet:prepare_training_data"
+TRAIN = "clvnet:train_model"
+
+
+class RecordingFeedback(QgsProcessingFeedback):
+    """Keeps the messages an algorithm writes to the log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages = []
+
+    def pushInfo(self, info: str) -> None:
+        self.messages.append(info)
+        super().pushInfo(info)
+
+
+@pytest.fixture(scope="module")
+def run_alg(clvnet_provider):
+    import processing
+
+    def run(alg, params, feedback=None):
+        return processing.run(alg, params, feedback=feedback or RecordingFeedback())
+
+    return run
+
+
+def project_layer(layer):
+    assert layer.isValid(), layer.source()
+    QgsProject.instance().addMapLayer(layer, False)
+    return layer
+
+
+@pytest.fixture(scope="module")
+def layers():
+    if not AUSTRALIA.with_suffix(".tif").exists() or not DK_FIELDS.exists():
+        pytest.skip("../shared/data/train_real (deepforest, dk_fields) is missing")
+    made = {
+        "australia": project_layer(QgsRasterLayer(str(AUSTRALIA.with_suffix(".tif")), "au")),
+        "australia_labels": project_layer(
+            QgsVectorLayer(str(AUSTRALIA.with_suffix(".shp")), "au_labels", "ogr")
+        ),
+        "dk": project_layer(QgsRasterLayer(str(DK_FIELDS / "RGB_small.tif"), "dk")),
+        "dk_labels": project_layer(
+            QgsVectorLayer(str(DK_FIELDS / "marker2016_small.shp"), "dk_labels", "ogr")
+        ),
+    }
+    yield made
+    for layer in made.values():
+        QgsProject.instance().removeMapLayer(layer.id())
+
+
+@pytest.fixture(scope="module")
+def prepared(run_alg, layers, tmp_path_factory):
+    """Both labelled layers prepared once: {name: (results, feedback)}."""
+    root = tmp_path_factory.mktemp("prepared")
+    out = {}
+    for name, field in (("australia", "label"), ("dk", "Afgroede")):
+        feedback = RecordingFeedback()
+        params = {
+            "INPUT": layers[name],
+            "LABELS": layers[f"{name}_labels"],
+            "CLASS_FIELD": field,
+            "OUTPUT": str(root / name),
+        }
+        out[name] = (run_alg(PREPARE, params, feedback), feedback)
+    return out
+
+
+def no_leftovers(folder: Path) -> bool:
+    return not [p for p in folder.iterdir() if ".partial-" in p.name]
+
+
+def test_prepare_writes_records_previews_and_summary(prepared):
+    results, feedback = prepared["australia"]
+    out = Path(results["OUTPUT"])
+    assert (results["IMAGES"], results["RECORDS"], results["SKIPPED"]) == (1, 1, 0)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["train"]["objects"] == {"Tree": 1}
+    (record,) = json.loads(next((out / "train" / "annotations").glob("*.json")).read_text())[
+        "records"
+    ]
+    assert record["gcg_description"].count("[SEG]") == 1 and "tree" in record["gcg_description"]
+    assert len(list((out / "train" / "previews").glob("*.png"))) == 1
+    assert any("| Tree 1 |" in m for m in feedback.messages)
+    assert no_leftovers(out.parent)
+
+    results, _ = prepared["dk"]
+    summary = json.loads((Path(results["OUTPUT"]) / "summary.json").read_text())
+    # 276 parcels over a 16-bit raster: one has no class (skipped and counted); a parcel that
+    # only grazes the raster's edge may be dropped as a sliver (76 "Vårbyg" in the file).
+    assert results["SKIPPED"] == 1 and summary["skipped"] == {"unknown class": 1}
+    assert 270 <= sum(summary["train"]["objects"].values()) <= 275
+    assert summary["train"]["objects"]["Silomajs"] == 34
+    assert summary["train"]["objects"]["Vårbyg"] in (75, 76)
+    assert results["RECORDS"] >= 10
+
+
+def test_prepare_keeps_to_the_extent(run_alg, layers, prepared, tmp_path):
+    raster = layers["dk"]
+    full = raster.extent()
+    west = QgsRectangle(
+        full.xMinimum(), full.yMinimum(), full.center().x(), full.yMaximum()
+    )  # the western half, in the raster's CRS (EPSG:32632)
+    extent = f"{west.xMinimum()},{west.xMaximum()},{west.yMinimum()},{west.yMaximum()} [EPSG:32632]"
+    results = run_alg(
+        PREPARE,
+        {
+            "INPUT": raster,
+            "LABELS": layers["dk_labels"],
+            "CLASS_FIELD": "Afgroede",
+            "EXTENT": extent,
+            "OUTPUT": str(tmp_path / "west"),
+        },
+    )
+    west_objects = json.loads((tmp_path / "west" / "summary.json").read_text())["train"]["objects"]
+    full_out = Path(prepared["dk"][0]["OUTPUT"])
+    all_objects = json.loads((full_out / "summary.json").read_text())["train"]["objects"]
+    assert 0 < sum(west_objects.values()) < sum(all_objects.values())
+    assert results["IMAGES"] == 1
+
+
+def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(run_alg, prepared, tmp_path):
+    folders = [prepared[name][0]["OUTPUT"] for name in ("australia", "dk")]
+    feedback = RecordingFeedback()
+    out = tmp_path / "my-fields-model"
+    results = run_alg(
+        TRAIN,
+        {
+            "DATA": "\n".join(folders),
+            "STEPS": 2,
+            "BATCH_SIZE": 1,
+            "SYNTHETIC_SHARE": 0.5,
+            "DEVICE": "cpu",
+            "OUTPUT": str(out),
+        },
+        feedback,
+    )
+    assert results["OUTPUT"] == str(out) and results["STEPS_DONE"] == 2
+    assert 0 < results["FINAL_LOSS"] < 100
+    assert any(m.startswith("Step 2/2: loss") for m in feedback.messages)
+    names = {p.name for p in out.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "MODEL_CARD.md"} <= names
+    assert "train_state.pt" not in names and no_leftovers(tmp_path)
+    assert json.loads((out / "config.json").read_text())["name"] == "my-fields-model"
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "fine-tuned from" in card and "clvnet-tiny" in card
+    for folder in folders:
+        assert f"`{Path(folder) / 'train'}` | 0.25 |" in card
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    info = subprocess.run(
+        [sys.executable, "-m", "model_core", "info", "--checkpoint", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert info.returncode == 0 and "my-fields-model" in info.stdout, info.stderr
+    predict = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "model_core",
+            "predict",
+            "--raster",
+            str(DK_FIELDS / "RGB_small.tif"),
+        ]
+        + ["--box", "100,100,228,228", "--box-crs", "pixel", "--checkpoint", str(out)]
+        + ["--device", "cpu", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert predict.returncode == 0, predict.stderr[-2000:]
+    answer = json.loads(predict.stdout)
+    assert isinstance(answer["caption"], str) and "objects" in answer
+
+
+def test_cancel_stops_training_and_leaves_no_folder(run_alg, prepared, tmp_path):
+    feedback = RecordingFeedback()
+    feedback.progressChanged.connect(lambda progress: progress > 0 and feedback.cancel())
+    out = tmp_path / "cancelled"
+    with pytest.raises(QgsProcessingException, match="cancelled; nothing was written"):
+        run_alg(
+            TRAIN,
+            {
+                "DATA": prepared["australia"][0]["OUTPUT"],
+                "STEPS": 500,
+                "BATCH_SIZE": 1,
+                "SYNTHETIC_SHARE": 0.0,
+                "DEVICE": "cpu",
+                "OUTPUT": str(out),
+            },
+            feedback,
+        )
+    assert 0 < feedback.progress() < 100  # it was training when cancelled
+    assert not out.exists() and no_leftovers(tmp_path)
+
+
+def test_bad_input_is_one_sentence(run_alg, prepared, tmp_path):
+    not_records = tmp_path / "empty"
+    not_records.mkdir()
+    with pytest.raises(QgsProcessingException, match="is not a folder of training records"):
+        run_alg(TRAIN, {"DATA": str(not_records), "STEPS": 1, "OUTPUT": str(tmp_path / "o")})
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("user data")
+    with pytest.raises(QgsProcessingException, match="is not empty"):
+        run_alg(
+            TRAIN,
+            {"DATA": prepared["australia"][0]["OUTPUT"], "STEPS": 1, "OUTPUT": str(busy)},
+        )
+    assert (busy / "keep.txt").read_text() == "user data"
+    with pytest.raises(QgsProcessingException, match="not a CLV-Net checkpoint"):
+        run_alg(
+            TRAIN,
+            {
+                "DATA": prepared["australia"][0]["OUTPUT"],
+                "BASE": str(not_records),
+                "STEPS": 1,
+                "OUTPUT": str(tmp_path / "o2"),
+            },
+        )
+    with pytest.raises(TrainingUnavailable, match="pip install"):
+        check_training_package(sys.executable, "no_such_module")
