@@ -132,6 +132,13 @@ def test_voc_boxes_match_the_xml():
     assert split_of("deepforest", image.image_path.name) == "validation"
 
 
+def test_voc_skips_xml_that_is_not_an_annotation(tmp_path):
+    (tmp_path / "x.tif.aux.xml").write_text("<PAMDataset><Metadata/></PAMDataset>")
+    skips = Skips()
+    assert list(read_voc([tmp_path / "x.tif.aux.xml"], skips)) == []
+    assert skips.counts() == {"not a VOC annotation": 1}
+
+
 def test_voc_finds_an_image_in_another_folder():
     xml = need(DEEPFOREST / "2019_YELL_2_528000_4978000_image_crop2.xml")
     wheel = ROOT / "deepforest" / "from_pypi_wheel_2.1.0" / "deepforest" / "data"

@@ -72,6 +72,9 @@ def prepare(
     """Write the record folders of ``images`` under ``out/<split>/``; returns the summary
     (per split, plus ``skipped`` reasons with counts)."""
     out = Path(out)
+    for split in SPLITS:  # a rerun replaces what an earlier run wrote, nothing else
+        for sub in ("images", "annotations", "previews"):
+            shutil.rmtree(out / split / sub, ignore_errors=True)
     summaries = {s: Summary() for s in SPLITS}
     drawn: Dict[str, List[tuple]] = {s: [] for s in SPLITS}
     for image in progress(images, desc=desc, unit="image", quiet=quiet):
@@ -108,7 +111,8 @@ def prepare(
     result = {s: summaries[s].to_dict() for s in SPLITS if summaries[s].images}
     result["skipped"] = dict(sorted(skips.counts().items()))
     out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(result, indent=1, ensure_ascii=False) + "\n"
+    (out / "summary.json").write_text(text, encoding="utf-8")
     (out / "summary.md").write_text(summary_table({out.name: result}) + "\n", encoding="utf-8")
     return result
 
@@ -248,7 +252,15 @@ def all_sources(root: Path, out: Path, names: Sequence[str], seed: int, quiet: b
             read_source(name, root, skips), out / name, skips, seed,
             default_noun=DEFAULT_NOUN.get(name), quiet=quiet, desc=name,
         )  # fmt: skip
-    table = summary_table(results)
+    from training.real_sources import SOURCE_NAMES
+
+    # the table covers every source prepared in ``out`` so far, not only this run's
+    everything = {}
+    for name in SOURCE_NAMES:
+        file = out / name / "summary.json"
+        if file.is_file():
+            everything[name] = json.loads(file.read_text(encoding="utf-8"))
+    table = summary_table(everything)
     (out / "SUMMARY.md").write_text(
         "# Records prepared from train_real\n\n"
         f"`python -m training.prepare all-sources --root {root} --out {out}` (seed {seed}).\n"

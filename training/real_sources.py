@@ -90,6 +90,11 @@ def read_source(name: str, root: Path, skips: Skips) -> Iterator[AnnotatedImage]
         yield image
 
 
+def _voc_files(folder: Path) -> list:
+    """VOC label files of a folder; GDAL's ``*.aux.xml`` side files are not labels."""
+    return sorted(p for p in folder.glob("*.xml") if not p.name.endswith(".aux.xml"))
+
+
 def _images(
     name: str, base: Path, skips: Skips, split: Callable[[str], str]
 ) -> Iterator[AnnotatedImage]:
@@ -112,7 +117,7 @@ def _images(
     elif name == "deepforest":
         data = base / "src" / "deepforest" / "data"
         wheel = base / "from_pypi_wheel_2.1.0" / "deepforest" / "data"
-        yield from read_voc(sorted(data.glob("*.xml")), skips, split, [wheel])
+        yield from read_voc(_voc_files(data), skips, split, [wheel])
         truth = [data / "2018_SJER_3_252000_4107000_image_477_truth.csv"]
         yield from read_csv_boxes(
             truth, skips, split, read_label_names(base / "tests" / "data" / "classes.csv")

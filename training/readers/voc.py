@@ -21,6 +21,9 @@ def read_voc(
         except (ET.ParseError, OSError) as exc:
             skips.add(str(xml), "unreadable label file", str(exc))
             continue
+        if root.tag != "annotation":  # e.g. GDAL's .aux.xml beside a raster
+            skips.add(str(xml), "not a VOC annotation", f"root <{root.tag}>")
+            continue
         image = _image_of(xml, root.findtext("filename"), image_dirs)
         if image is None:
             skips.add(str(xml), "label without image")
