@@ -12,7 +12,12 @@ from helpers import REPO, real
 from qgis.core import QgsApplication
 
 PACKAGER = REPO / "scripts" / "plugin_package.py"
-ALGORITHMS = {"clvnet:segment_describe_boxes", "clvnet:segment_describe_extent"}
+ALGORITHMS = {
+    "clvnet:segment_describe_boxes",
+    "clvnet:segment_describe_extent",
+    "clvnet:prepare_training_data",
+    "clvnet:train_model",
+}
 
 
 def package(*args: str) -> subprocess.CompletedProcess:
