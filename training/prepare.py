@@ -33,7 +33,7 @@ from training.real_captions import caption_records, records_per_image
 
 SPLITS = ("train", "validation")
 #: Records per image at most (an image gives about one record per two labels).
-MAX_RECORDS = 64
+MAX_RECORDS_PER_IMAGE = 64
 #: Previews drawn per split.
 PREVIEWS = 6
 
@@ -63,7 +63,7 @@ def prepare(
     out: Path,
     skips: Skips,
     seed: int = 0,
-    max_records: int = MAX_RECORDS,
+    max_records: int = MAX_RECORDS_PER_IMAGE,
     previews: int = PREVIEWS,
     default_noun: Optional[str] = None,
     quiet: bool = False,
@@ -243,14 +243,15 @@ def _with_gsd(images: Iterable[AnnotatedImage], gsd: Optional[float]):
 
 def all_sources(root: Path, out: Path, names: Sequence[str], seed: int, quiet: bool) -> dict:
     """Prepare every named source of ``root`` (train_real) into ``out/<source>/``."""
-    from training.real_sources import DEFAULT_NOUN, read_source
+    from training.real_sources import DEFAULT_NOUN, MAX_RECORDS, read_source
 
     results = {}
     for name in names:
         skips = Skips()
         results[name] = prepare(
             read_source(name, root, skips), out / name, skips, seed,
-            default_noun=DEFAULT_NOUN.get(name), quiet=quiet, desc=name,
+            MAX_RECORDS.get(name, MAX_RECORDS_PER_IMAGE), default_noun=DEFAULT_NOUN.get(name),
+            quiet=quiet, desc=name,
         )  # fmt: skip
     from training.real_sources import SOURCE_NAMES
 
@@ -288,8 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--max-records",
         type=int,
-        default=MAX_RECORDS,
-        help=f"records per image at most (default {MAX_RECORDS})",
+        default=MAX_RECORDS_PER_IMAGE,
+        help=f"records per image at most (default {MAX_RECORDS_PER_IMAGE})",
     )
     common.add_argument(
         "--previews", type=int, default=PREVIEWS, help=f"previews per split (default {PREVIEWS})"

@@ -66,6 +66,8 @@ GROUND_SIZE = {
 }
 
 
+#: Records per image at most, where a source is one large scene (default: prepare.MAX_RECORDS).
+MAX_RECORDS = {"dk_fields": 200}
 #: Noun for classes the class map lacks (a crop register names every crop: all are fields).
 DEFAULT_NOUN = {"dk_fields": "field"}
 
