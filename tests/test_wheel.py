@@ -87,6 +87,16 @@ def test_declared_pins_are_those_of_constraints(wheel):
         assert declared[name] == constraints[name.lower()], name
 
 
+def test_this_environment_satisfies_every_declared_dependency(wheel):
+    """`pip install .` here adds only the distribution itself: the declared pins are the ones
+    the tests run with (checked offline, nothing is installed)."""
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index"]
+    command += ["--disable-pip-version-check", f"{wheel}[training]"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Would install clvnet-qgis-0.1.0" in done.stdout.splitlines()[-1]
+
+
 def test_the_installed_command_runs_outside_the_clone(wheel, tmp_path):
     site = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q"]
