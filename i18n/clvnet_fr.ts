@@ -933,226 +933,230 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
         <source>Prepare training data from a labelled layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Préparer les données d’entraînement à partir d’une couche étiquetée</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
         <source>clvnet,training,records,labels,captions,fine-tune</source>
-        <translation type="unfinished"></translation>
+        <translation>clvnet,entraînement,enregistrements,étiquettes,légendes,affinage</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
         <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
 
 Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
-        <translation type="unfinished"></translation>
+        <translation>Transforme une couche de polygones d’objets étiquetés (emprises de bâtiments, parcelles, houppiers…) sur un raster en enregistrements d’entraînement pour « Affiner le modèle » : pour des fenêtres du raster, il écrit des légendes ancrées des objets étiquetés (leur classe, leur nombre, leur taille, leur couleur et leurs relations), les fenêtres en images, quelques aperçus et un résumé des images, des objets par classe et des étiquettes ignorées.
+
+Champ de classe : le champ qui contient la classe de chaque objet ; ses valeurs deviennent les noms des légendes. Emprise : seulement les fenêtres qui s’y trouvent (vide : tout le raster). Le raster doit être un fichier (GeoTIFF ou tout fichier lu par GDAL) avec un SCR ; les étiquettes peuvent être dans n’importe quel SCR. S’exécute dans le Python propre au modèle, avec le paquet d’entraînement.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
         <source>Labelled polygons</source>
-        <translation type="unfinished"></translation>
+        <translation>Polygones étiquetés</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
         <source>Class field</source>
-        <translation type="unfinished"></translation>
+        <translation>Champ de classe</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
         <source>Extent (empty: all)</source>
-        <translation type="unfinished"></translation>
+        <translation>Emprise (vide : tout)</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
         <source>Training records folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Dossier des enregistrements d’entraînement</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Images (raster windows) written</source>
-        <translation type="unfinished"></translation>
+        <translation>Images (fenêtres du raster) écrites</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Records written</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrements écrits</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Labels or windows skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Étiquettes ou fenêtres ignorées</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
         <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
-        <translation type="unfinished"></translation>
+        <translation>La couche raster « {0} » n’est pas un fichier lu par GDAL : exportez-la d’abord en GeoTIFF (Raster &gt; Conversion &gt; Traduire).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
         <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>La couche raster « {0} » n’a pas de SCR : les étiquettes ne peuvent pas y être placées.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
         <source>The label layer has no field named &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>La couche d’étiquettes n’a pas de champ nommé « {0} ».</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
         <source>The label layer has no polygons to learn from.</source>
-        <translation type="unfinished"></translation>
+        <translation>La couche d’étiquettes n’a aucun polygone dont apprendre.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
         <source>{0} labelled polygons exported.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} polygones étiquetés exportés.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>La préparation a été annulée ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
         <source>Preparing the records failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>La préparation des enregistrements a échoué : {0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
         <source>The labels cannot be exported: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>Les étiquettes ne peuvent pas être exportées : {0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
         <source>Records and previews written to {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistrements et aperçus écrits dans {0}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
         <source>Fine-tune the model on training records</source>
-        <translation type="unfinished"></translation>
+        <translation>Affiner le modèle sur des enregistrements d’entraînement</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
         <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
-        <translation type="unfinished"></translation>
+        <translation>clvnet,entraînement,affinage,réglage fin,point de contrôle,apprentissage profond</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
         <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
 
 Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
-        <translation type="unfinished"></translation>
+        <translation>Affine un point de contrôle CLV-Net sur des dossiers d’enregistrements écrits par « Préparer les données d’entraînement » (ou python -m training.prepare), mélangés à des scènes synthétiques pour que le modèle garde ce qu’il savait. L’entraînement s’exécute dans le Python propre au modèle, jamais dans QGIS ; la progression et les pertes s’affichent dans le journal, et Annuler l’arrête sans laisser de dossier à moitié écrit.
+
+Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vide pour le modèle fourni. Étapes : étapes d’optimisation d’un lot chacune ; sur un CPU, une étape de 4 prend quelques secondes. Part synthétique : la fraction de chaque lot tirée de scènes synthétiques (0 : enregistrements seulement). Le dossier de sortie est un point de contrôle avec sa fiche de modèle : choisissez-le comme point de contrôle dans les Paramètres ou dans les autres algorithmes.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
         <source>Record folders (one per line)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dossiers d’enregistrements (un par ligne)</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
         <source>Base checkpoint folder (empty: the bundled model)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dossier du point de contrôle de départ (vide : le modèle fourni)</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
         <source>Training steps</source>
-        <translation type="unfinished"></translation>
+        <translation>Étapes d’entraînement</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
         <source>Batch size</source>
-        <translation type="unfinished"></translation>
+        <translation>Taille de lot</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
         <source>Learning rate</source>
-        <translation type="unfinished"></translation>
+        <translation>Taux d’apprentissage</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
         <source>Share of synthetic scenes in the mix</source>
-        <translation type="unfinished"></translation>
+        <translation>Part des scènes synthétiques dans le mélange</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
         <source>Fine-tuned checkpoint folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Dossier du point de contrôle affiné</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
         <source>Steps trained</source>
-        <translation type="unfinished"></translation>
+        <translation>Étapes entraînées</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
         <source>Loss at the last step</source>
-        <translation type="unfinished"></translation>
+        <translation>Perte à la dernière étape</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
         <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Affinage de {0} pendant {1} étapes sur {2} dossier(s) d’enregistrements, part synthétique {3}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
         <source>No record folder was given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aucun dossier d’enregistrements n’a été donné.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>« {0} » n’est pas un dossier d’enregistrements d’entraînement (fichiers JSON) : créez-en un avec « Préparer les données d’entraînement ».</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
-        <translation type="unfinished"></translation>
+        <translation>« {0} » n’est pas un dossier de point de contrôle CLV-Net (config.json, model.safetensors).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
         <source>Step {0}/{1}: {2}</source>
-        <translation type="unfinished"></translation>
+        <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>L’entraînement a été annulé ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
         <source>Training failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>L’entraînement a échoué : {0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Point de contrôle affiné écrit dans {0}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="129"/>
         <source>The Python for the model &apos;{0}&apos; cannot be started: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Le Python du modèle « {0} » ne peut pas être démarré : {1}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="68"/>
         <source>The Python for the model (&apos;{0}&apos;) has no CLV-Net training package (training.{1}): install it there with &quot;{0} -m pip install &lt;CLV-Net source folder&gt;&quot; and run this algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le Python du modèle (« {0} ») n’a pas le paquet d’entraînement CLV-Net (training.{1}) : installez-le avec « {0} -m pip install &lt;dossier des sources de CLV-Net&gt; » et relancez cet algorithme.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="80"/>
         <source>The output folder &apos;{0}&apos; is not empty: choose a new or empty folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le dossier de sortie « {0} » n’est pas vide : choisissez un dossier nouveau ou vide.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="171"/>
         <source>no output</source>
-        <translation type="unfinished"></translation>
+        <translation>aucune sortie</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
         <source>{0} stopped with exit code {1}: {2}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} s’est arrêté avec le code de sortie {1} : {2}</translation>
     </message>
 </context>
 </TS>

@@ -933,226 +933,230 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
         <source>Prepare training data from a labelled layer</source>
-        <translation type="unfinished"></translation>
+        <translation>从带标注的图层准备训练数据</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
         <source>clvnet,training,records,labels,captions,fine-tune</source>
-        <translation type="unfinished"></translation>
+        <translation>clvnet,训练,记录,标注,描述,微调</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
         <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
 
 Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
-        <translation type="unfinished"></translation>
+        <translation>将栅格上带标注对象的面图层（建筑轮廓、地块、树冠……）转换为供“微调模型”使用的训练记录：对栅格的各个窗口，写出标注对象的定位描述（类别、数量、大小、颜色及相互关系），把窗口保存为图像，并生成若干预览图以及图像、各类别对象数和被跳过标注的汇总。
+
+类别字段：保存每个对象类别的字段，其取值将成为描述中的名词。范围：只使用范围内的窗口（留空：整个栅格）。栅格必须是带坐标参考系的文件（GeoTIFF 或任何 GDAL 可读的文件）；标注可以是任意坐标参考系。在模型自己的 Python 中运行，需要训练包。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
         <source>Labelled polygons</source>
-        <translation type="unfinished"></translation>
+        <translation>带标注的面</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
         <source>Class field</source>
-        <translation type="unfinished"></translation>
+        <translation>类别字段</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
         <source>Extent (empty: all)</source>
-        <translation type="unfinished"></translation>
+        <translation>范围（留空：全部）</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
         <source>Training records folder</source>
-        <translation type="unfinished"></translation>
+        <translation>训练记录文件夹</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Images (raster windows) written</source>
-        <translation type="unfinished"></translation>
+        <translation>已写出的图像（栅格窗口）</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Records written</source>
-        <translation type="unfinished"></translation>
+        <translation>已写出的记录</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
         <source>Labels or windows skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>跳过的标注或窗口</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
         <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
-        <translation type="unfinished"></translation>
+        <translation>栅格图层“{0}”不是 GDAL 可读的文件：请先将其导出为 GeoTIFF（栅格 &gt; 转换 &gt; 转换格式）。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
         <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
-        <translation type="unfinished"></translation>
+        <translation>栅格图层“{0}”没有坐标参考系：无法在其上放置标注。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
         <source>The label layer has no field named &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>标注图层没有名为“{0}”的字段。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
         <source>The label layer has no polygons to learn from.</source>
-        <translation type="unfinished"></translation>
+        <translation>标注图层中没有可供学习的面。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
         <source>{0} labelled polygons exported.</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出 {0} 个带标注的面。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>准备已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
         <source>Preparing the records failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>准备记录失败：{0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
         <source>The labels cannot be exported: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出标注：{0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
         <source>Records and previews written to {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>记录和预览已写入 {0}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
         <source>Fine-tune the model on training records</source>
-        <translation type="unfinished"></translation>
+        <translation>在训练记录上微调模型</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
         <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
-        <translation type="unfinished"></translation>
+        <translation>clvnet,训练,微调,精调,检查点,深度学习</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
         <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
 
 Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
-        <translation type="unfinished"></translation>
+        <translation>在“准备训练数据”（或 python -m training.prepare）写出的记录文件夹上微调 CLV-Net 检查点，并混入合成场景，使模型保留已学到的能力。训练在模型自己的 Python 中运行，绝不在 QGIS 内运行；进度和损失显示在日志中，“取消”会停止训练且不会留下写了一半的文件夹。
+
+记录文件夹：每行一个。基础检查点：留空则使用内置模型。步数：优化步数，每步一个批次；在 CPU 上，批大小为 4 的一步需要几秒。合成比例：每个批次中取自合成场景的比例（0：只用记录）。输出文件夹是带有模型卡的检查点：可在设置或其他算法中选择它作为检查点。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
         <source>Record folders (one per line)</source>
-        <translation type="unfinished"></translation>
+        <translation>记录文件夹（每行一个）</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
         <source>Base checkpoint folder (empty: the bundled model)</source>
-        <translation type="unfinished"></translation>
+        <translation>基础检查点文件夹（留空：内置模型）</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
         <source>Training steps</source>
-        <translation type="unfinished"></translation>
+        <translation>训练步数</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
         <source>Batch size</source>
-        <translation type="unfinished"></translation>
+        <translation>批大小</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
         <source>Learning rate</source>
-        <translation type="unfinished"></translation>
+        <translation>学习率</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
         <source>Share of synthetic scenes in the mix</source>
-        <translation type="unfinished"></translation>
+        <translation>混合数据中合成场景的比例</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
         <source>Fine-tuned checkpoint folder</source>
-        <translation type="unfinished"></translation>
+        <translation>微调后的检查点文件夹</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
         <source>Steps trained</source>
-        <translation type="unfinished"></translation>
+        <translation>已训练步数</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
         <source>Loss at the last step</source>
-        <translation type="unfinished"></translation>
+        <translation>最后一步的损失</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
         <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
-        <translation type="unfinished"></translation>
+        <translation>正在以 {2} 个记录文件夹微调 {0}，共 {1} 步，合成比例 {3}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
         <source>No record folder was given.</source>
-        <translation type="unfinished"></translation>
+        <translation>未提供记录文件夹。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{0}”不是训练记录文件夹（JSON 文件）：请用“准备训练数据”生成一个。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
-        <translation type="unfinished"></translation>
+        <translation>“{0}”不是 CLV-Net 检查点文件夹（config.json、model.safetensors）。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
         <source>Step {0}/{1}: {2}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {0}/{1} 步：{2}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>训练已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
         <source>Training failed: {0}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练失败：{0}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>微调后的检查点已写入 {0}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="129"/>
         <source>The Python for the model &apos;{0}&apos; cannot be started: {1}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法启动模型的 Python“{0}”：{1}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="68"/>
         <source>The Python for the model (&apos;{0}&apos;) has no CLV-Net training package (training.{1}): install it there with &quot;{0} -m pip install &lt;CLV-Net source folder&gt;&quot; and run this algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型的 Python（“{0}”）中没有 CLV-Net 训练包（training.{1}）：请用“{0} -m pip install &lt;CLV-Net 源代码文件夹&gt;”安装后重新运行此算法。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="80"/>
         <source>The output folder &apos;{0}&apos; is not empty: choose a new or empty folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>输出文件夹“{0}”不为空：请选择一个新的或空的文件夹。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="171"/>
         <source>no output</source>
-        <translation type="unfinished"></translation>
+        <translation>无输出</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
         <source>{0} stopped with exit code {1}: {2}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} 已停止，退出码 {1}：{2}</translation>
     </message>
 </context>
 </TS>
