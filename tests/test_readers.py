@@ -47,6 +47,18 @@ def tiny_image(path: Path, size=(64, 48)) -> Path:
     return path
 
 
+def test_outlines_keep_holes_out():
+    from shapely.geometry import Polygon, box
+    from shapely.ops import unary_union
+
+    from training.readers.objects import outlines
+
+    field = box(0, 0, 100, 100).difference(box(20, 20, 30, 30)).difference(box(60, 50, 80, 70))
+    rings = outlines(field)
+    union = unary_union([Polygon(r) for r in rings])
+    assert all(len(r) >= 3 for r in rings) and union.symmetric_difference(field).area < 1e-6
+
+
 # ------------------------------------------------------------------------------ YOLO
 def test_yolo_counts_and_boxes_match_the_label_files():
     need(CARS)
@@ -262,6 +274,12 @@ def test_semantic_dubai_regions_cover_the_mask_colours(tmp_path):
             drawn |= mask_of(obj, image.size)
     iou = (drawn & building).sum() / (drawn | building).sum()
     assert iou > 0.9
+    land = np.zeros_like(building)
+    for obj in image.objects:
+        if obj.class_name == "Land (unpaved area)":
+            land |= mask_of(obj, image.size)
+    # buildings are holes in the land regions: cut into hole-free pieces, not filled in
+    assert (land & building).sum() < 0.1 * building.sum()
     assert {o.class_name for o in image.objects} <= {
         "Building",
         "Land (unpaved area)",

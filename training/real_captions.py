@@ -47,7 +47,7 @@ from training.grammar.relations import (
     relations,
     stated_clause,
 )
-from training.readers.objects import AnnotatedImage, LabelledObject, polygon_parts
+from training.readers.objects import AnnotatedImage, LabelledObject, outlines, polygon_parts
 
 CLASS_NAMES_FILE = Path(__file__).with_name("class_names.json")
 #: Context margin of inference (``model_core.window.context_window``).
@@ -176,8 +176,8 @@ def pixel_colours(pixels: np.ndarray) -> np.ndarray:
         ((hue < 15) | (hue >= 330), "red"),
         ((hue >= 15) & (hue < 45), "orange"),
         ((hue >= 45) & (hue < 70), "yellow"),
-        ((hue >= 70) & (hue < 165), "green"),
-        ((hue >= 165) & (hue < 260), "blue"),
+        ((hue >= 70) & (hue < 180), "green"),
+        ((hue >= 180) & (hue < 260), "blue"),
     )
     for test, word in bins:
         words[chromatic & test] = word
@@ -439,7 +439,7 @@ def _contexts(scene: _Scene, target: _Referent, window) -> List[Tuple[_Referent,
             if part.area < MIN_REGION_SHARE * warea:
                 continue
             ref.geom = part
-            ref.polygons = [np.asarray(p.exterior.coords)[:-1] for p in polygon_parts(part)]
+            ref.polygons = outlines(part)
         elif geom.area < max(12.0, 0.002 * warea) or (
             geom.intersection(window).area < MIN_INSIDE * geom.area
         ):

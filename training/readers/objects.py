@@ -172,7 +172,7 @@ def polygon_object(
     if clipped.area < 1.0:
         skips.add(source_id, "polygon outside image", f"in {w}x{h}")
         return None
-    polygons = [np.round(np.asarray(p.exterior.coords)[:-1], 2) for p in polygon_parts(clipped)]
+    polygons = [np.round(ring, 2) for ring in outlines(clipped)]
     return LabelledObject(class_name, polygons, pixel_box(clipped.bounds, size), source_id, stuff)
 
 
@@ -183,6 +183,29 @@ def polygon_parts(geom) -> list:
     if hasattr(geom, "geoms"):
         return [p for g in geom.geoms for p in polygon_parts(g)]
     return []
+
+
+def outlines(geom) -> List[np.ndarray]:
+    """Outer rings (K, 2) whose union is ``geom``, holes included: the record format has no
+    holes, so a polygon with holes is cut into hole-free pieces (a land region keeps its
+    buildings out, a field its farmyard)."""
+    return [np.asarray(p.exterior.coords)[:-1] for p in _hole_free_parts(geom)]
+
+
+def _hole_free_parts(geom) -> list:
+    from shapely.geometry import box
+
+    out = []
+    for poly in polygon_parts(geom):
+        if not poly.interiors:
+            out.append(poly)
+            continue
+        # a vertical cut through the first hole opens it; the halves have fewer holes
+        x = poly.interiors[0].centroid.x
+        x0, y0, x1, y1 = poly.bounds
+        for side in (box(x0 - 1, y0 - 1, x, y1 + 1), box(x, y0 - 1, x1 + 1, y1 + 1)):
+            out.extend(_hole_free_parts(poly.intersection(side)))
+    return out
 
 
 def pixel_box(bounds: Tuple[float, float, float, float], size: Tuple[int, int]) -> Box:

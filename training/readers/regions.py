@@ -11,7 +11,7 @@ from scipy import ndimage
 
 from model_core.vectorize import mask_to_multipolygon
 
-from .objects import LabelledObject, Skips
+from .objects import LabelledObject, Skips, outlines
 
 #: Douglas-Peucker tolerance (pixels) for region outlines: keeps records small, masks close.
 SIMPLIFY_PX = 1.0
@@ -86,6 +86,6 @@ def _region(mask, sl, name: str, stuff: bool, where: str) -> Optional[LabelledOb
     geom = mask_to_multipolygon(mask, shift, min_area_px=4.0, simplify_px=SIMPLIFY_PX)
     if geom is None:
         return None
-    polygons = [np.round(np.asarray(p.exterior.coords)[:-1], 2) for p in geom.geoms]
+    polygons = [np.round(ring, 2) for ring in outlines(geom)]
     box = (float(cols.start), float(rows.start), float(cols.stop), float(rows.stop))
     return LabelledObject(name, polygons, box, where, stuff)

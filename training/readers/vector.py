@@ -23,6 +23,7 @@ from .objects import (
     Skips,
     SplitRule,
     everything_train,
+    outlines,
     polygon_object,
     polygon_parts,
 )
@@ -104,7 +105,7 @@ def read_vector(
                 if not geom.intersects(window):
                     continue
                 local = translate(geom.intersection(window), -col0, -row0)
-                rings = [np.asarray(p.exterior.coords)[:-1] for p in polygon_parts(local)]
+                rings = outlines(local)
                 obj = polygon_object(name, rings, (w, h), where, _Quiet())
                 if obj is not None:
                     objects.append(obj)
