@@ -295,27 +295,30 @@ def phrase_symbol(index: int) -> QgsFillSymbol:
 
 def update_object_legend(layer: QgsVectorLayer) -> None:
     """One legend entry per phrase in the objects layer: new phrases get the next colour,
-    phrases no feature has any more lose their entry, the others keep theirs."""
-    renderer = layer.renderer()
-    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
-        renderer = QgsCategorizedSymbolRenderer(CATEGORY_FIELD, [])
-        layer.setRenderer(renderer)
+    phrases no feature has any more lose their entry, the others keep theirs.
+
+    The layer gets a new renderer, so the layer tree redraws its legend.
+    """
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
     request.setSubsetOfAttributes([CATEGORY_FIELD], layer.fields())
-    present = []
+    present: List[str] = []
     for feature in layer.getFeatures(request):
         if feature[CATEGORY_FIELD] not in present:
             present.append(feature[CATEGORY_FIELD])
-    for index in reversed(range(len(renderer.categories()))):
-        if renderer.categories()[index].value() not in present:
-            renderer.deleteCategory(index)
+    old = layer.renderer()
+    kept = [
+        QgsRendererCategory(c)
+        for c in (old.categories() if isinstance(old, QgsCategorizedSymbolRenderer) else [])
+        if c.value() in present
+    ]
     for phrase in present:
-        if phrase in [category.value() for category in renderer.categories()]:
+        if phrase in [category.value() for category in kept]:
             continue
-        taken = {c.symbol().symbolLayer(0).strokeColor().name() for c in renderer.categories()}
+        taken = {c.symbol().symbolLayer(0).strokeColor().name() for c in kept}
         free = (i for i in range(len(taken) + 1) if category_color(i).name() not in taken)
         index = next(free, len(taken))
-        renderer.addCategory(QgsRendererCategory(phrase, phrase_symbol(index), str(phrase)))
+        kept.append(QgsRendererCategory(phrase, phrase_symbol(index), str(phrase)))
+    layer.setRenderer(QgsCategorizedSymbolRenderer(CATEGORY_FIELD, kept))
 
 
 def phrase_colors(layer: Optional[QgsVectorLayer]) -> Dict[str, QColor]:
@@ -328,7 +331,6 @@ def phrase_colors(layer: Optional[QgsVectorLayer]) -> Dict[str, QColor]:
 
 def style_objects(layer: QgsVectorLayer) -> None:
     """A legend entry per phrase (its own colour, see ``update_object_legend``) and labels."""
-    layer.setRenderer(QgsCategorizedSymbolRenderer(CATEGORY_FIELD, []))
     update_object_legend(layer)
     labels = QgsPalLayerSettings()
     labels.fieldName = "phrase"

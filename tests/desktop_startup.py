@@ -136,6 +136,7 @@ class Smoke:
         ]
         self.report["panel_model"] = self.plugin.panel.model_label.text()
         self.report["panel_caption"] = self.plugin.panel.caption_view.toPlainText()
+        iface.layerTreeView().expandAll()  # the screenshot shows the objects' legend
         iface.mapCanvas().refreshAllLayers()
         self.go("wait_render")
 

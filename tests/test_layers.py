@@ -7,11 +7,12 @@ import pytest
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
+    QgsLayerTreeModel,
     QgsProject,
     QgsRenderContext,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtCore import Qt, QUrl
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from clvnet_qgis.layers import (
@@ -126,10 +127,14 @@ def test_legend_follows_the_phrases_and_each_gets_its_own_colour(qgis_new_projec
     assert category_color(0, alpha=100).alpha() == 100
     layers = ResultLayers(QgsProject.instance())
     layers.add_result(make_result(), "/data/x.tif", WEB_MERCATOR)
+    objects = layers.layer(OBJECTS)
+    tree = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())  # what the Layers panel shows
+    node = QgsProject.instance().layerTreeRoot().findLayer(objects.id())
     other = make_result(300.0)
     other.objects[0].phrase = "a pond"
     layers.add_result(other, "/data/x.tif", WEB_MERCATOR)
-    objects = layers.layer(OBJECTS)
+    shown = [legend.data(Qt.DisplayRole) for legend in tree.layerLegendNodes(node)]
+    assert shown == ["a building", "a road", "a pond"]
     assert set(phrase_colors(objects)) == {"a building", "a road", "a pond"}
     assert len({c.name() for c in phrase_colors(objects).values()}) == 3
     road = phrase_colors(objects)["a road"].name()
