@@ -30,8 +30,14 @@ def join_signed_values(argv: Sequence[str]) -> List[str]:
     k = 0
     while k < len(argv):
         item = argv[k]
-        if item in SIGNED_VALUE_OPTIONS and k + 1 < len(argv) and argv[k + 1].startswith("-"):
-            joined.append(f"{item}={argv[k + 1]}")
+        value = argv[k + 1] if k + 1 < len(argv) else ""
+        if (
+            item in SIGNED_VALUE_OPTIONS
+            and len(value) > 1
+            and value[0] == "-"
+            and value[1] in "0123456789."
+        ):
+            joined.append(f"{item}={value}")
             k += 2
             continue
         joined.append(item)
