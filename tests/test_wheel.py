@@ -63,6 +63,15 @@ def test_wheel_declares_clvnet_and_holds_both_packages(wheel):
         "training/configs/tiny.json",
     ):
         assert required in names, required
+    tracked = subprocess.run(
+        ["git", "ls-files", "model_core", "training"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    data_files = [name for name in tracked if not name.endswith(".py")]
+    assert data_files and not set(data_files) - names  # package data: every data file
     packages = {name.split("/")[0] for name in names if "dist-info" not in name}
     assert packages == {"model_core", "training"}  # not the plugin, not the tests
 
