@@ -178,10 +178,10 @@ class Describer:
             if not good:
                 raise InputError(_none_usable(skipped))
             if skipped:
-                first = next(iter(skipped.items()))
+                first, reason = next(iter(skipped.items()))
                 warnings.warn(
-                    f"{len(skipped)} of {len(listed)} boxes were skipped "
-                    f"(box {first[0]}: {first[1]}); see DescribeResult.skipped.",
+                    f"{len(skipped)} of {len(listed)} boxes were skipped (box {first}: "
+                    f"{reason.rstrip('.')}); see DescribeResult.skipped.",
                     stacklevel=2,
                 )
             ids = sorted(good)
