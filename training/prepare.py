@@ -92,7 +92,7 @@ def prepare(
         summary.box_only += sum(o.box_only for o in image.objects)
         if not records:
             summary.no_record += 1
-            skips.items.append((image.source_id, "no captionable target"))
+            skips.note(image.source_id, "no captionable target")
             continue
         summary.records += len(records)
         stem = Path(name).stem

@@ -107,6 +107,11 @@ class Skips:
             raise ReaderError(f"{where}: {reason}{' (' + detail + ')' if detail else ''}.")
         self.items.append((where, reason))
 
+    def note(self, where: str, reason: str) -> None:
+        """Count something left out that is not bad input (a speck below the minimum area):
+        never refused, even in strict mode."""
+        self.items.append((where, reason))
+
     def counts(self) -> Counter:
         return Counter(reason for _, reason in self.items)
 

@@ -61,7 +61,7 @@ def _regions(mask, offset, name: str, stuff: bool, where: str, skips: Skips, min
     out = []
     for k, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
         if areas[k] < min_area:
-            skips.items.append((f"{where} {name}", "region below min area"))
+            skips.note(f"{where} {name}", "region below min area")
             continue
         sl = (
             slice(rows.start + offset[0], rows.stop + offset[0]),
