@@ -160,3 +160,17 @@ def test_missing_records_folder_is_one_sentence(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].startswith("error: The data path")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_folder_smaller_than_a_batch_is_cycled(tmp_path):
+    """One record and batch 2: the single source is cycled instead of giving no batch at all."""
+    tree_records(tmp_path / "trees")
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "training.train", "--out", str(out)]
+    args += ["--records", str(tmp_path / "trees")]
+    for item in [*SMALL, "steps=2", "save_every=2", "tokenizer_corpus_records=1"]:
+        args += ["--set", item]
+    proc = run(args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    card = (out / "MODEL_CARD.md").read_text()
+    assert f"| `{tmp_path / 'trees'}` | 1 | 4 | 100% |" in card

@@ -152,13 +152,18 @@ def build_dataset(sources: List[DataSource], tokenizer: CaptionTokenizer, cfg: T
     return parts[0] if len(parts) == 1 else MixedDataset(parts)
 
 
-def make_sampler(dataset: Dataset, sources: List[DataSource], rank: int, world: int, seed: int):
-    """Uniform over one source's items; by the sources' weights when there are several."""
+def make_sampler(
+    dataset: Dataset, sources: List[DataSource], rank: int, world: int, cfg: TrainConfig
+):
+    """Uniform over one source's items; by the sources' weights when there are several, or
+    when one source has fewer items than a batch (it is then cycled)."""
     from .data import WeightedMixSampler
 
-    if len(sources) == 1:
-        return ResumableSampler(dataset, rank, world, seed)
-    return WeightedMixSampler(dataset.sizes, [s.weight for s in sources], rank, world, seed)
+    if len(sources) == 1 and len(dataset) >= cfg.batch_size * world:
+        return ResumableSampler(dataset, rank, world, cfg.seed)
+    sizes = dataset.sizes if len(sources) > 1 else [len(dataset)]
+    weights = [s.weight for s in sources]
+    return WeightedMixSampler(sizes, weights, rank, world, cfg.seed, cfg.batch_size)
 
 
 def caption_corpus(sources: List[DataSource], count: int) -> Iterator[str]:
@@ -415,7 +420,7 @@ def train(
         model.image_encoder.requires_grad_(False)
 
     dataset = build_dataset(sources, tokenizer, cfg)
-    sampler = make_sampler(dataset, sources, rank, world, cfg.seed)
+    sampler = make_sampler(dataset, sources, rank, world, cfg)
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]

@@ -178,20 +178,27 @@ class MixedDataset(ConcatDataset):
 class WeightedMixSampler(Sampler):
     """Indices into a :class:`MixedDataset`, the source of each drawn by weight.
 
-    An epoch has as many samples as the sources have items together, split across ``world``
+    An epoch has as many samples as the sources have items together (at least ``min_samples``
+    per process, so a folder smaller than a batch still fills batches), split across ``world``
     processes (rank ``r`` takes positions ``r, r + world, ...``). Everything is drawn from
     ``(seed, epoch)``, so every rank sees the same plan and a run resumes exactly: ``skip``
     starts the epoch part-way, like the trainer's ``ResumableSampler``.
     """
 
     def __init__(
-        self, sizes: Sequence[int], weights: Sequence[float], rank: int, world: int, seed: int
+        self,
+        sizes: Sequence[int],
+        weights: Sequence[float],
+        rank: int,
+        world: int,
+        seed: int,
+        min_samples: int = 1,
     ) -> None:
         if len(sizes) != len(weights) or not sizes or min(sizes) < 1 or sum(weights) <= 0:
             raise ValueError("Every source needs at least one item and the weights a positive sum.")
         self.sizes, self.rank, self.world, self.seed = list(sizes), rank, world, seed
         self.probabilities = torch.tensor(weights, dtype=torch.float64) / float(sum(weights))
-        self.num_samples = math.ceil(sum(sizes) / world)
+        self.num_samples = max(math.ceil(sum(sizes) / world), min_samples)
         self.epoch, self.skip = 0, 0
 
     def set_epoch(self, epoch: int) -> None:
