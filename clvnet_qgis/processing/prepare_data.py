@@ -189,6 +189,7 @@ class PrepareTrainingDataAlgorithm(QgsProcessingAlgorithm):
             try:
                 run = ModuleRun(python, "prepare", ["vector", *args], Path(scratch))
             except TrainingUnavailable as err:
+                discard(staging)
                 raise QgsProcessingException(str(err)) from err
             try:
                 if not run.wait(feedback.isCanceled):

@@ -255,6 +255,7 @@ class TrainModelAlgorithm(QgsProcessingAlgorithm):
         try:
             run = ModuleRun(python, "train", args, out.parent)
         except TrainingUnavailable as err:
+            discard(staging)
             raise QgsProcessingException(str(err)) from err
         try:
             finished = run.wait(feedback.isCanceled, report)
