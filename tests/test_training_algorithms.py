@@ -252,3 +252,35 @@ def test_bad_input_is_one_sentence(run_alg, prepared, tmp_path):
         )
     with pytest.raises(TrainingUnavailable, match="pip install"):
         check_training_package(sys.executable, "no_such_module")
+
+
+def test_prepare_takes_a_memory_layer_in_another_crs(run_alg, layers, prepared, tmp_path):
+    """Labels that are no file (a memory layer), in WGS 84 over a UTM raster: the same record."""
+    import processing
+
+    wgs84 = processing.run(
+        "native:reprojectlayer",
+        {
+            "INPUT": layers["australia_labels"],
+            "TARGET_CRS": "EPSG:4326",
+            "OUTPUT": "memory:",
+        },
+    )["OUTPUT"]
+    assert wgs84.crs().authid() == "EPSG:4326" and wgs84.providerType() == "memory"
+    results = run_alg(
+        PREPARE,
+        {
+            "INPUT": layers["australia"],
+            "LABELS": wgs84,
+            "CLASS_FIELD": "label",
+            "OUTPUT": str(tmp_path / "from_memory"),
+        },
+    )
+    assert (results["IMAGES"], results["RECORDS"], results["SKIPPED"]) == (1, 1, 0)
+
+    def box_of(folder):
+        annotation = next((Path(folder) / "train" / "annotations").glob("*.json"))
+        return json.loads(annotation.read_text())["records"][0]["box"]
+
+    reprojected, original = box_of(results["OUTPUT"]), box_of(prepared["australia"][0]["OUTPUT"])
+    assert reprojected == pytest.approx(original, abs=1.5)  # pixels, after a round trip
