@@ -3,7 +3,7 @@
     python -m training.train --config training/configs/tiny.json \
         --data synthetic:1:200000 --out runs/tiny
     python -m training.train --set init_checkpoint=model_core/checkpoints/clvnet-tiny \
-        --records /work/records/deepforest/train:0.7 --synthetic-weight 0.3 --out runs/ft
+        --records records/deepforest/train:0.7 --synthetic-weight 0.3 --out runs/ft
     torchrun --nproc_per_node 2 -m training.train --config ... --data ... --out ...
 
 DistributedDataParallel (gloo on CPU, NCCL on CUDA) with a distributed sampler; only rank 0
