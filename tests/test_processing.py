@@ -173,7 +173,7 @@ def test_provider_exposes_the_public_ids_and_parameters(clvnet_provider):
     min_score = extent.parameterDefinition("MIN_SCORE")
     assert min_score.defaultValue() == DEFAULT_MIN_SCORE
     assert (min_score.minimum(), min_score.maximum()) == (0.0, 1.0)
-    for optional in ("ID_FIELD", "CHECKPOINT", "OUTPUT_RELATIONS", "OUTPUT_PROMPTS"):
+    for optional in ("ID_FIELD", "CHECKPOINT", "MIN_SCORE", "OUTPUT_RELATIONS", "OUTPUT_PROMPTS"):
         assert (
             boxes.parameterDefinition(optional).flags()
             & boxes.parameterDefinition(optional).FlagOptional

@@ -115,6 +115,7 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
                 tr("Minimum object score (objects scoring lower are left out)"),
                 type=QgsProcessingParameterNumber.Double,
                 defaultValue=DEFAULT_MIN_SCORE,
+                optional=True,  # models and scripts saved before it keep working
                 minValue=0.0,
                 maxValue=1.0,
             )
