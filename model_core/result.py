@@ -57,8 +57,8 @@ class PredictionResult:
 DEFAULT_MIN_SCORE = 0.0
 """Objects scoring below this are hidden unless the user chooses another minimum score.
 
-The value comes from the bundled model's score calibration (its model card says which score
-keeps which share of correct masks); 0.0 shows every object.
+It is to be chosen from the bundled model's score calibration and written in its model card
+(which score keeps which share of correct masks); until then it is 0.0, which shows every object.
 """
 
 
