@@ -9,7 +9,7 @@
         <translation>Le fichier d’export « {path} » doit se terminer par .gpkg, .shp ou .geojson.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="271"/>
+        <location filename="../clvnet_qgis/plugin.py" line="282"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>Il n’y a pas encore de résultats CLV-Net à exporter.</translation>
     </message>
@@ -109,7 +109,7 @@
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="132"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="133"/>
         <source>Relations</source>
         <translation>Relations</translation>
     </message>
@@ -159,87 +159,87 @@
         <translation>La couche « {name} » n’affiche rien dans cette boîte.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="66"/>
+        <location filename="../clvnet_qgis/plugin.py" line="69"/>
         <source>Describe a box</source>
         <translation>Décrire une boîte</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="69"/>
+        <location filename="../clvnet_qgis/plugin.py" line="72"/>
         <source>Drag a box on a raster to caption and segment it</source>
         <translation>Faites glisser une boîte sur un raster pour la décrire et la segmenter</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="70"/>
+        <location filename="../clvnet_qgis/plugin.py" line="73"/>
         <source>Results panel</source>
         <translation>Panneau des résultats</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="76"/>
+        <location filename="../clvnet_qgis/plugin.py" line="79"/>
         <source>Remove the last result</source>
         <translation>Supprimer le dernier résultat</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="81"/>
+        <location filename="../clvnet_qgis/plugin.py" line="84"/>
         <source>Export results...</source>
         <translation>Exporter les résultats…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="86"/>
+        <location filename="../clvnet_qgis/plugin.py" line="89"/>
         <source>Settings...</source>
         <translation>Paramètres…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="89"/>
+        <location filename="../clvnet_qgis/plugin.py" line="92"/>
         <source>Help</source>
         <translation>Aide</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="208"/>
+        <location filename="../clvnet_qgis/plugin.py" line="211"/>
         <source>Waiting for the model...</source>
         <translation>En attente du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="216"/>
+        <location filename="../clvnet_qgis/plugin.py" line="219"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>La couche « {name} » a été supprimée ; son résultat n’a pas été ajouté.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="230"/>
+        <location filename="../clvnet_qgis/plugin.py" line="233"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>Les résultats sont dans des couches temporaires en mémoire du groupe « CLV-Net » ; exportez-les ou enregistrez-les pour les conserver.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="238"/>
+        <location filename="../clvnet_qgis/plugin.py" line="249"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>Le modèle a décrit la boîte mais n’y a trouvé aucun polygone d’objet.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="248"/>
+        <location filename="../clvnet_qgis/plugin.py" line="259"/>
         <source>The request was cancelled.</source>
         <translation>La requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="263"/>
+        <location filename="../clvnet_qgis/plugin.py" line="274"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>Il n’y a aucun résultat CLV-Net à supprimer.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="266"/>
+        <location filename="../clvnet_qgis/plugin.py" line="277"/>
         <source>Removed box #{box_id}.</source>
         <translation>Boîte n°{box_id} supprimée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="301"/>
+        <location filename="../clvnet_qgis/plugin.py" line="357"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>Choisissez une couche raster dans le panneau CLV-Net, prenez l’outil boîte et faites glisser une boîte. CLV-Net rédige une description de la boîte dans son environnement, dessine un polygone par objet nommé dans la description et liste les relations entre eux.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="306"/>
+        <location filename="../clvnet_qgis/plugin.py" line="362"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>Échap ou un clic droit annule une boîte. Les résultats vont dans des couches en mémoire du groupe « CLV-Net » ; exportez-les en GeoPackage, Shapefile ou GeoJSON. La boîte à outils de traitements offre le même modèle pour de nombreuses boîtes à la fois.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>CLV-Net help</source>
         <translation>Aide de CLV-Net</translation>
     </message>
@@ -374,32 +374,32 @@
         <translation>Lecture des pixels…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="137"/>
+        <location filename="../clvnet_qgis/worker.py" line="139"/>
         <source>Describing the box...</source>
         <translation>Description de la boîte…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="167"/>
+        <location filename="../clvnet_qgis/worker.py" line="175"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net a échoué : {error}. Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="219"/>
+        <location filename="../clvnet_qgis/worker.py" line="227"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>Impossible de charger le point de contrôle {name} : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="205"/>
+        <location filename="../clvnet_qgis/worker.py" line="213"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>Le périphérique {device} n’est pas disponible ici ; CLV-Net utilise le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="386"/>
+        <location filename="../clvnet_qgis/worker.py" line="394"/>
         <source>The model {name} stays loaded.</source>
         <translation>Le modèle {name} reste chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="432"/>
+        <location filename="../clvnet_qgis/worker.py" line="440"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>La couche « {name} » a été supprimée pendant que CLV-Net la traitait ; sa requête a été annulée.</translation>
     </message>
@@ -419,62 +419,62 @@
         <translation>Marge de contexte (fraction du plus grand côté de la boîte)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="125"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="126"/>
         <source>Objects</source>
         <translation>Objets</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="141"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="142"/>
         <source>Boxes with captions</source>
         <translation>Boîtes avec descriptions</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Boxes described</source>
         <translation>Boîtes décrites</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Boxes skipped</source>
         <translation>Boîtes ignorées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Objects found</source>
         <translation>Objets trouvés</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="217"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="218"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Sortie Shapefile : les textes de plus de 254 octets ont été tronqués ; utilisez un GeoPackage pour les garder entiers.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="223"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="224"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>{0} boîtes décrites, {1} ignorées, {2} objets trouvés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>Aucune des {0} boîtes n’a pu être décrite sur la couche raster « {1} » ; vérifiez qu’elles la recouvrent (et le SCR de la couche de boîtes).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="324"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="325"/>
         <source>Loading the CLV-Net model…</source>
         <translation>Chargement du modèle CLV-Net…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="332"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="333"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>CUDA n’est pas disponible ici ; exécution sur le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="343"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
         <source>Describing boxes…</source>
         <translation>Description des boîtes…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="349"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="350"/>
         <source>Box {0}: {1}</source>
         <translation>Boîte {0} : {1}</translation>
     </message>
@@ -583,12 +583,12 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="60"/>
         <source>Preparing the model&apos;s Python environment...</source>
-        <translation>Préparation de l&apos;environnement Python du modèle...</translation>
+        <translation>Préparation de l'environnement Python du modèle...</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="96"/>
         <source>CLV-Net: the model&apos;s Python environment</source>
-        <translation>CLV-Net : l&apos;environnement Python du modèle</translation>
+        <translation>CLV-Net : l'environnement Python du modèle</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="105"/>
@@ -598,7 +598,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="172"/>
         <source>Create environment</source>
-        <translation>Créer l&apos;environnement</translation>
+        <translation>Créer l'environnement</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="124"/>
@@ -623,12 +623,12 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="191"/>
         <source>The model&apos;s Python environment works: {summary}.</source>
-        <translation>L&apos;environnement Python du modèle fonctionne : {summary}.</translation>
+        <translation>L'environnement Python du modèle fonctionne : {summary}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/dependencies.py" line="196"/>
         <source>Recreate environment</source>
-        <translation>Recréer l&apos;environnement</translation>
+        <translation>Recréer l'environnement</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
@@ -648,32 +648,32 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/export.py" line="88"/>
         <source>Exported the objects, boxes and relations to {file} in {folder}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Objets, emprises et relations exportés dans {file} (dossier {folder}).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/export.py" line="92"/>
         <source>Exported {files} and {last} to {folder}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{files} et {last} exportés dans {folder}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="85"/>
         <source>The model needs its own Python environment, which is not set up yet: create it from the dialog the box tool offers, choose a &quot;Python for the model&quot; in Settings, or set {variable}.</source>
-        <translation>Le modèle a besoin de son propre environnement Python, qui n&apos;est pas encore configuré : créez-le depuis la boîte de dialogue proposée par l&apos;outil de boîte, choisissez un « Python du modèle » dans les paramètres, ou définissez {variable}.</translation>
+        <translation>Le modèle a besoin de son propre environnement Python, qui n'est pas encore configuré : créez-le depuis la boîte de dialogue proposée par l'outil de boîte, choisissez un « Python du modèle » dans les paramètres, ou définissez {variable}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="113"/>
         <source>No Python interpreter was given.</source>
-        <translation>Aucun interpréteur Python n&apos;a été indiqué.</translation>
+        <translation>Aucun interpréteur Python n'a été indiqué.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="116"/>
         <source>&apos;{path}&apos; does not exist; choose a Python interpreter file.</source>
-        <translation>« {path} » n&apos;existe pas ; choisissez le fichier d&apos;un interpréteur Python.</translation>
+        <translation>« {path} » n'existe pas ; choisissez le fichier d'un interpréteur Python.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="118"/>
         <source>&apos;{path}&apos; is a folder; choose the Python interpreter in it (bin/python, or python.exe on Windows).</source>
-        <translation>« {path} » est un dossier ; choisissez l&apos;interpréteur Python qu&apos;il contient (bin/python, ou python.exe sous Windows).</translation>
+        <translation>« {path} » est un dossier ; choisissez l'interpréteur Python qu'il contient (bin/python, ou python.exe sous Windows).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="123"/>
@@ -688,7 +688,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="166"/>
         <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
-        <translation>aucun GPU NVIDIA n&apos;a été trouvé, la version CPU de PyTorch est donc utilisée</translation>
+        <translation>aucun GPU NVIDIA n'a été trouvé, la version CPU de PyTorch est donc utilisée</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="173"/>
@@ -698,7 +698,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="218"/>
         <source>the Python QGIS runs</source>
-        <translation>le Python qu&apos;exécute QGIS</translation>
+        <translation>le Python qu'exécute QGIS</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="221"/>
@@ -713,7 +713,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="227"/>
         <source>QGIS&apos;s install folder</source>
-        <translation>le dossier d&apos;installation de QGIS</translation>
+        <translation>le dossier d'installation de QGIS</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="229"/>
@@ -728,17 +728,17 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="256"/>
         <source>&apos;{path}&apos; could not be started ({error}).</source>
-        <translation>« {path} » n&apos;a pas pu être démarré ({error}).</translation>
+        <translation>« {path} » n'a pas pu être démarré ({error}).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="260"/>
         <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
-        <translation>« {path} » ne peut pas créer d&apos;environnements virtuels (sous Debian et Ubuntu, installez le paquet python3-venv).</translation>
+        <translation>« {path} » ne peut pas créer d'environnements virtuels (sous Debian et Ubuntu, installez le paquet python3-venv).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="264"/>
         <source>&apos;{path}&apos; is not a working Python interpreter.</source>
-        <translation>« {path} » n&apos;est pas un interpréteur Python qui fonctionne.</translation>
+        <translation>« {path} » n'est pas un interpréteur Python qui fonctionne.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="267"/>
@@ -748,7 +748,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="293"/>
         <source>No Python {minimum} or newer that can create a virtual environment was found</source>
-        <translation>Aucun Python {minimum} ou plus récent capable de créer un environnement virtuel n&apos;a été trouvé</translation>
+        <translation>Aucun Python {minimum} ou plus récent capable de créer un environnement virtuel n'a été trouvé</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="293"/>
@@ -768,17 +768,17 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="387"/>
         <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
-        <translation>L&apos;environnement Python du modèle ({python}) est endommagé : le paquet « {module} » ne peut pas être importé.</translation>
+        <translation>L'environnement Python du modèle ({python}) est endommagé : le paquet « {module} » ne peut pas être importé.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="418"/>
         <source>The model&apos;s server started but could not load the model: {message}</source>
-        <translation>Le serveur du modèle a démarré mais n&apos;a pas pu charger le modèle : {message}</translation>
+        <translation>Le serveur du modèle a démarré mais n'a pas pu charger le modèle : {message}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="423"/>
         <source>The model&apos;s server stopped before answering ({last}).</source>
-        <translation>Le serveur du modèle s&apos;est arrêté avant de répondre ({last}).</translation>
+        <translation>Le serveur du modèle s'est arrêté avant de répondre ({last}).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="423"/>
@@ -788,17 +788,17 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="537"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
-        <translation>« {path} » n&apos;a pas pu être démarré comme interpréteur Python.</translation>
+        <translation>« {path} » n'a pas pu être démarré comme interpréteur Python.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="547"/>
         <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
-        <translation>Le serveur du modèle avec {python} n&apos;a pas répondu en {seconds} s.</translation>
+        <translation>Le serveur du modèle avec {python} n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="645"/>
         <source>Creating the Python environment with {python}...</source>
-        <translation>Création de l&apos;environnement Python avec {python}...</translation>
+        <translation>Création de l'environnement Python avec {python}...</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="652"/>
@@ -808,22 +808,22 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="700"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
-        <translation>L&apos;installation a été annulée ; l&apos;environnement précédent est inchangé.</translation>
+        <translation>L'installation a été annulée ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="739"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
-        <translation>La création de l&apos;environnement du modèle a échoué (code de sortie {code}) ; l&apos;environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
+        <translation>La création de l'environnement du modèle a échoué (code de sortie {code}) ; l'environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="754"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
-        <translation>{program} n&apos;a pas pu être démarré ; l&apos;environnement précédent est inchangé.</translation>
+        <translation>{program} n'a pas pu être démarré ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="761"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
-        <translation>Vérification de l&apos;environnement en démarrant le serveur du modèle...</translation>
+        <translation>Vérification de l'environnement en démarrant le serveur du modèle...</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="770"/>
@@ -833,42 +833,42 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="779"/>
         <source>The new environment could not replace the old one ({error}).</source>
-        <translation>Le nouvel environnement n&apos;a pas pu remplacer l&apos;ancien ({error}).</translation>
+        <translation>Le nouvel environnement n'a pas pu remplacer l'ancien ({error}).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="785"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
-        <translation>L&apos;environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
+        <translation>L'environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/panel.py" line="214"/>
         <source>It was trained on generated scenes only: check its captions and polygons before trusting them on real imagery.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il a été entraîné uniquement sur des scènes générées : vérifiez ses légendes et ses polygones avant de vous y fier sur des images réelles.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/panel.py" line="219"/>
         <source>The model is not loaded: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Le modèle n&apos;est pas chargé : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="174"/>
+        <location filename="../clvnet_qgis/plugin.py" line="177"/>
         <source>CLV-Net&apos;s model needs its own Python environment: set it up from the dialog; QGIS works as before.</source>
         <translation>Le modèle de CLV-Net a besoin de son propre environnement Python : configurez-le depuis la boîte de dialogue ; QGIS fonctionne comme avant.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
         <source>Objects whose score is lower are not added to the layers</source>
-        <translation type="unfinished"></translation>
+        <translation>Les objets dont le score est inférieur ne sont pas ajoutés aux couches</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
         <source>the environment CLV-Net manages</source>
-        <translation>l&apos;environnement géré par CLV-Net</translation>
+        <translation>l'environnement géré par CLV-Net</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="116"/>
         <source>A Python interpreter with the model&apos;s packages (a conda environment, a venv); the environment variable {variable} overrides it.</source>
-        <translation>Un interpréteur Python disposant des paquets du modèle (un environnement conda, un venv) ; la variable d&apos;environnement {variable} a priorité.</translation>
+        <translation>Un interpréteur Python disposant des paquets du modèle (un environnement conda, un venv) ; la variable d'environnement {variable} a priorité.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="122"/>
@@ -883,12 +883,12 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
         <source>Minimum object score</source>
-        <translation type="unfinished"></translation>
+        <translation>Score minimal des objets</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
         <source>The model uses the environment CLV-Net manages.</source>
-        <translation>Le modèle utilise l&apos;environnement géré par CLV-Net.</translation>
+        <translation>Le modèle utilise l'environnement géré par CLV-Net.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="212"/>
@@ -898,37 +898,37 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/worker.py" line="81"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({how}) ; il sera relancé pour la prochaine emprise.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="161"/>
+        <location filename="../clvnet_qgis/worker.py" line="169"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
-        <translation type="unfinished"></translation>
+        <translation>Échec de CLV-Net : {error} Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="112"/>
         <source>Minimum object score (objects scoring lower are left out)</source>
-        <translation type="unfinished"></translation>
+        <translation>Score minimal des objets (les objets de score inférieur sont écartés)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="207"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="208"/>
         <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l&apos;algorithme.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="229"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="230"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} objets ont un score inférieur au score minimal {1:.2f} et ont été écartés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="291"/>
         <source>{layer} ({algorithm})</source>
-        <translation type="unfinished"></translation>
+        <translation>{layer} ({algorithm})</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="338"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="339"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modèle {0} ({1}) sur {2}, dans le processus du modèle {3}.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
@@ -1010,22 +1010,22 @@ Champ de classe : le champ qui contient la classe de chaque objet ; ses valeurs 
         <translation>{0} polygones étiquetés exportés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="197"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>La préparation a été annulée ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="202"/>
         <source>Preparing the records failed: {0}</source>
         <translation>La préparation des enregistrements a échoué : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="233"/>
         <source>The labels cannot be exported: {0}</source>
         <translation>Les étiquettes ne peuvent pas être exportées : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="257"/>
         <source>Records and previews written to {0}.</source>
         <translation>Enregistrements et aperçus écrits dans {0}.</translation>
     </message>
@@ -1119,17 +1119,17 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="264"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>L’entraînement a été annulé ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="269"/>
         <source>Training failed: {0}</source>
         <translation>L’entraînement a échoué : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="274"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>Point de contrôle affiné écrit dans {0}.</translation>
     </message>
@@ -1157,6 +1157,26 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
         <source>{0} stopped with exit code {1}: {2}</source>
         <translation>{0} s’est arrêté avec le code de sortie {1} : {2}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="241"/>
+        <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
+        <translation>{n} objets ont un score inférieur au score minimal {score:.2f} et ont été écartés (Paramètres).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <source>Loading the checkpoint {name} to check it before it is saved...</source>
+        <translation>Chargement du point de contrôle {name} pour le vérifier avant de l&apos;enregistrer...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="341"/>
+        <source>The checkpoint {name} loaded and is saved in the settings.</source>
+        <translation>Le point de contrôle {name} s&apos;est chargé et est enregistré dans les paramètres.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
+        <translation>Le point de contrôle {name} ne s&apos;est pas chargé ; les paramètres conservent {kept}.</translation>
     </message>
 </context>
 </TS>

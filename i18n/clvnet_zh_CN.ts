@@ -9,7 +9,7 @@
         <translation>导出文件“{path}”的扩展名必须是 .gpkg、.shp 或 .geojson。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="271"/>
+        <location filename="../clvnet_qgis/plugin.py" line="282"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>目前还没有可导出的 CLV-Net 结果。</translation>
     </message>
@@ -109,7 +109,7 @@
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="132"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="133"/>
         <source>Relations</source>
         <translation>关系</translation>
     </message>
@@ -159,87 +159,87 @@
         <translation>图层“{name}”在此方框内没有任何显示内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="66"/>
+        <location filename="../clvnet_qgis/plugin.py" line="69"/>
         <source>Describe a box</source>
         <translation>描述方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="69"/>
+        <location filename="../clvnet_qgis/plugin.py" line="72"/>
         <source>Drag a box on a raster to caption and segment it</source>
         <translation>在栅格上拖出方框，对其进行描述和分割</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="70"/>
+        <location filename="../clvnet_qgis/plugin.py" line="73"/>
         <source>Results panel</source>
         <translation>结果面板</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="76"/>
+        <location filename="../clvnet_qgis/plugin.py" line="79"/>
         <source>Remove the last result</source>
         <translation>删除最后一个结果</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="81"/>
+        <location filename="../clvnet_qgis/plugin.py" line="84"/>
         <source>Export results...</source>
         <translation>导出结果……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="86"/>
+        <location filename="../clvnet_qgis/plugin.py" line="89"/>
         <source>Settings...</source>
         <translation>设置……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="89"/>
+        <location filename="../clvnet_qgis/plugin.py" line="92"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="208"/>
+        <location filename="../clvnet_qgis/plugin.py" line="211"/>
         <source>Waiting for the model...</source>
         <translation>正在等待模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="216"/>
+        <location filename="../clvnet_qgis/plugin.py" line="219"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>图层“{name}”已被移除；其结果未被添加。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="230"/>
+        <location filename="../clvnet_qgis/plugin.py" line="233"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>结果保存在“CLV-Net”组的临时内存图层中；如需保留，请导出或保存它们。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="238"/>
+        <location filename="../clvnet_qgis/plugin.py" line="249"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>模型描述了该方框，但没有在其中找到对象多边形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="248"/>
+        <location filename="../clvnet_qgis/plugin.py" line="259"/>
         <source>The request was cancelled.</source>
         <translation>请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="263"/>
+        <location filename="../clvnet_qgis/plugin.py" line="274"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>没有可删除的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="266"/>
+        <location filename="../clvnet_qgis/plugin.py" line="277"/>
         <source>Removed box #{box_id}.</source>
         <translation>已删除方框 #{box_id}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="301"/>
+        <location filename="../clvnet_qgis/plugin.py" line="357"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>在 CLV-Net 面板中选择一个栅格图层，选择方框工具并拖出一个方框。CLV-Net 会结合周围环境为方框撰写描述，为描述中提到的每个对象绘制一个多边形，并列出它们之间的关系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="306"/>
+        <location filename="../clvnet_qgis/plugin.py" line="362"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>按 Esc 或单击右键可取消方框。结果保存在“CLV-Net”组的内存图层中；可将其导出为 GeoPackage、Shapefile 或 GeoJSON。处理工具箱中提供同一模型，可一次处理多个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>CLV-Net help</source>
         <translation>CLV-Net 帮助</translation>
     </message>
@@ -374,32 +374,32 @@
         <translation>正在读取像素……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="137"/>
+        <location filename="../clvnet_qgis/worker.py" line="139"/>
         <source>Describing the box...</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="167"/>
+        <location filename="../clvnet_qgis/worker.py" line="175"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error}。详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="219"/>
+        <location filename="../clvnet_qgis/worker.py" line="227"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>无法加载检查点 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="205"/>
+        <location filename="../clvnet_qgis/worker.py" line="213"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>此处没有设备 {device}；CLV-Net 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="386"/>
+        <location filename="../clvnet_qgis/worker.py" line="394"/>
         <source>The model {name} stays loaded.</source>
         <translation>模型 {name} 仍保持加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="432"/>
+        <location filename="../clvnet_qgis/worker.py" line="440"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>CLV-Net 处理图层“{name}”时该图层被移除；其请求已取消。</translation>
     </message>
@@ -419,62 +419,62 @@
         <translation>上下文边距（方框长边的比例）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="125"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="126"/>
         <source>Objects</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="141"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="142"/>
         <source>Boxes with captions</source>
         <translation>带描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Boxes described</source>
         <translation>已描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Boxes skipped</source>
         <translation>已跳过的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="150"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
         <source>Objects found</source>
         <translation>找到的对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="217"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="218"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Shapefile 输出：超过 254 字节的文本已被截断；如需完整保留，请使用 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="223"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="224"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>已描述 {0} 个方框，跳过 {1} 个，找到 {2} 个对象。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>{0} 个方框均无法在栅格图层“{1}”上描述；请检查它们是否与该图层重叠（以及方框图层的坐标参考系）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="324"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="325"/>
         <source>Loading the CLV-Net model…</source>
         <translation>正在加载 CLV-Net 模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="332"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="333"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>此处 CUDA 不可用；改用 CPU 运行。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="343"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
         <source>Describing boxes…</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="349"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="350"/>
         <source>Box {0}: {1}</source>
         <translation>方框 {0}：{1}</translation>
     </message>
@@ -648,12 +648,12 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
     <message>
         <location filename="../clvnet_qgis/export.py" line="88"/>
         <source>Exported the objects, boxes and relations to {file} in {folder}.</source>
-        <translation type="unfinished"></translation>
+        <translation>已将对象、框和关系导出到 {folder} 中的 {file}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/export.py" line="92"/>
         <source>Exported {files} and {last} to {folder}.</source>
-        <translation type="unfinished"></translation>
+        <translation>已将 {files} 和 {last} 导出到 {folder}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="85"/>
@@ -843,22 +843,22 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
     <message>
         <location filename="../clvnet_qgis/panel.py" line="214"/>
         <source>It was trained on generated scenes only: check its captions and polygons before trusting them on real imagery.</source>
-        <translation type="unfinished"></translation>
+        <translation>该模型仅在生成的场景上训练：在真实影像上使用其描述和多边形之前请先核对。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/panel.py" line="219"/>
         <source>The model is not loaded: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>模型未加载：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="174"/>
+        <location filename="../clvnet_qgis/plugin.py" line="177"/>
         <source>CLV-Net&apos;s model needs its own Python environment: set it up from the dialog; QGIS works as before.</source>
         <translation>CLV-Net 的模型需要自己的 Python 环境：请在对话框中进行设置；QGIS 照常工作。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
         <source>Objects whose score is lower are not added to the layers</source>
-        <translation type="unfinished"></translation>
+        <translation>得分低于此值的对象不会添加到图层</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
@@ -883,7 +883,7 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
         <source>Minimum object score</source>
-        <translation type="unfinished"></translation>
+        <translation>对象最低得分</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
@@ -898,37 +898,37 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
     <message>
         <location filename="../clvnet_qgis/worker.py" line="81"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型进程意外停止（{how}）；将在下一个框时重新启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="161"/>
+        <location filename="../clvnet_qgis/worker.py" line="169"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
-        <translation type="unfinished"></translation>
+        <translation>CLV-Net 失败：{error} 详细信息见 QGIS 日志。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="112"/>
         <source>Minimum object score (objects scoring lower are left out)</source>
-        <translation type="unfinished"></translation>
+        <translation>对象最低得分（得分更低的对象将被省略）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="207"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="208"/>
         <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型进程在 {1} 个框之后意外停止（{0}）；请重新运行该算法。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="229"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="230"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="290"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="291"/>
         <source>{layer} ({algorithm})</source>
-        <translation type="unfinished"></translation>
+        <translation>{layer}（{algorithm}）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="338"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="339"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型 {0}（{1}）运行于 {2}，模型进程 {3}。</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
@@ -1010,22 +1010,22 @@ Class field: the field holding each object&apos;s class; its values become the n
         <translation>已导出 {0} 个带标注的面。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="196"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="197"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>准备已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="201"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="202"/>
         <source>Preparing the records failed: {0}</source>
         <translation>准备记录失败：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="232"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="233"/>
         <source>The labels cannot be exported: {0}</source>
         <translation>无法导出标注：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="256"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="257"/>
         <source>Records and previews written to {0}.</source>
         <translation>记录和预览已写入 {0}。</translation>
     </message>
@@ -1119,17 +1119,17 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>第 {0}/{1} 步：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="263"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="264"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>训练已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="268"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="269"/>
         <source>Training failed: {0}</source>
         <translation>训练失败：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="273"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="274"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>微调后的检查点已写入 {0}。</translation>
     </message>
@@ -1157,6 +1157,26 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <location filename="../clvnet_qgis/processing/training_process.py" line="172"/>
         <source>{0} stopped with exit code {1}: {2}</source>
         <translation>{0} 已停止，退出码 {1}：{2}</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="241"/>
+        <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
+        <translation>{n} 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <source>Loading the checkpoint {name} to check it before it is saved...</source>
+        <translation>正在加载检查点 {name}，在保存之前进行检查...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="341"/>
+        <source>The checkpoint {name} loaded and is saved in the settings.</source>
+        <translation>检查点 {name} 已加载并保存到设置中。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
+        <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
     </message>
 </context>
 </TS>
