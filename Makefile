@@ -8,6 +8,8 @@ export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 # pyproj inside the venv looks for proj.db under the venv; point it at Debian's PROJ data.
 export PROJ_DATA := /usr/share/proj
+# Tests read ../shared; GDAL must not write .aux.xml statistics beside those files.
+export GDAL_PAM_ENABLED := NO
 
 .PHONY: setup test lint format demo zip deploy transup transcompile bench train-default clean
 

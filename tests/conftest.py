@@ -24,6 +24,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 # The model server runs with the test interpreter (the project's .venv) unless told otherwise.
 os.environ.setdefault("CLVNET_MODEL_PYTHON", sys.executable)
+# GDAL must not write .aux.xml statistics beside the shared read-only data (tests, QGIS, server).
+os.environ["GDAL_PAM_ENABLED"] = "NO"
 
 
 # ---------------------------------------------------------------------------------- base
