@@ -587,11 +587,32 @@ def remove_in_background(path: Path) -> None:
 
 @dataclass(frozen=True)
 class InstallStep:
-    """One process of the installation: what the user is told, and the command."""
+    """One process of the installation: what the user is told, and the command.
 
+    ``name`` is ``venv``, ``index`` (can PyTorch's wheel index be reached? a failure only
+    switches to PyPI's build) or ``pip``.
+    """
+
+    name: str
     message: str
     program: str
     arguments: List[str]
+
+
+# Exits 0 when a wheel index answers within 15 s (through the same proxy settings pip uses).
+INDEX_PROBE = "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=15).close()"
+
+
+def pypi_fallback(build: TorchBuild) -> TorchBuild:
+    """The build pip takes from PyPI alone when ``build``'s own wheel index cannot be reached."""
+    cuda = choose_torch_build("Linux", "x86_64", nvidia=True)
+    return TorchBuild(
+        "pypi",
+        None,
+        cuda.download_gb,
+        cuda.disk_gb,
+        tr("PyTorch's CPU index could not be reached, so PyPI's build is used"),
+    )
 
 
 class EnvironmentBuilder(QObject):
@@ -630,44 +651,58 @@ class EnvironmentBuilder(QObject):
         self.report: Optional[EnvironmentReport] = None
         self.process: Optional[QProcess] = None
         self.check: Optional[EnvironmentCheck] = None
-        self._steps: List[InstallStep] = []
-        self._expected_packages = len(lock_packages(self.lock)) + (
-            20 if build.name == "cuda" else 0
-        )
+        self._steps: List[str] = []
+        self._current = ""
         self._collected = 0
         self._done = False
         self._started = 0.0
 
     def steps(self) -> List[InstallStep]:
-        """The processes this builder runs before checking the server."""
+        """The processes this builder runs before checking the server, for the current build."""
+        names = ["venv", "index", "pip"] if self.build.index_url else ["venv", "pip"]
+        return [self._step(name) for name in names]
+
+    def _step(self, name: str) -> InstallStep:
         staged = str(venv_python(self.staging))
-        return [
-            InstallStep(
+        if name == "venv":
+            return InstallStep(
+                name,
                 tr("Creating the Python environment with {python}...").format(
                     python=self.base.describe()
                 ),
                 self.base.path,
                 ["-m", "venv", str(self.staging)],
-            ),
-            InstallStep(
-                tr("Downloading and installing the model's packages (about {size} GB)...").format(
-                    size=self.build.download_gb
-                ),
+            )
+        if name == "index":
+            return InstallStep(
+                name,
+                tr("Checking that {index} can be reached...").format(index=self.build.index_url),
                 staged,
-                [
-                    "-m",
-                    "pip",
-                    "install",
-                    "--no-input",
-                    "--disable-pip-version-check",
-                    "--progress-bar",
-                    "off",
-                    *self.build.pip_options(),
-                    "-r",
-                    str(self.lock),
-                ],
+                ["-c", INDEX_PROBE, f"{self.build.index_url}/torch/"],
+            )
+        return InstallStep(
+            name,
+            tr("Downloading and installing the model's packages (about {size} GB)...").format(
+                size=self.build.download_gb
             ),
-        ]
+            staged,
+            [
+                "-m",
+                "pip",
+                "install",
+                "--no-input",
+                "--disable-pip-version-check",
+                "--progress-bar",
+                "off",
+                *self.build.pip_options(),
+                "-r",
+                str(self.lock),
+            ],
+        )
+
+    def _expected_packages(self) -> int:
+        """How many packages pip collects: the lock's, plus CUDA's runtime for PyPI's build."""
+        return len(lock_packages(self.lock)) + (0 if self.build.index_url else 20)
 
     def start(self) -> None:
         """Begin; returns at once (the steps run in ``QProcess`` es)."""
@@ -675,7 +710,7 @@ class EnvironmentBuilder(QObject):
         self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_in_background(self.staging)
         self.log_path.write_text("", encoding="utf-8")
-        self._steps = self.steps()
+        self._steps = [step.name for step in self.steps()]
         self.progress.emit(0)
         self._next_step()
 
@@ -703,7 +738,8 @@ class EnvironmentBuilder(QObject):
         if not self._steps:
             self._check_server()
             return
-        current = self._steps.pop(0)
+        current = self._step(self._steps.pop(0))
+        self._current = current.name
         self.step.emit(current.message)
         self._log(f"$ {current.program} {' '.join(current.arguments)}")
         self.process = QProcess(self)
@@ -725,7 +761,7 @@ class EnvironmentBuilder(QObject):
             self.output.emit(line)
             if line.startswith("Collecting "):
                 self._collected += 1
-                share = min(1.0, self._collected / max(1, self._expected_packages))
+                share = min(1.0, self._collected / self._expected_packages())
                 self.progress.emit(5 + int(60 * share))
             elif line.startswith("Installing collected packages"):
                 self.progress.emit(70)
@@ -735,7 +771,12 @@ class EnvironmentBuilder(QObject):
     def _step_finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
         if self._done:
             return
-        if exit_status != QProcess.NormalExit or exit_code != 0:
+        failed = exit_status != QProcess.NormalExit or exit_code != 0
+        if failed and self._current == "index":
+            self.build = pypi_fallback(self.build)
+            self._log(self.build.reason)
+            self.step.emit(self.build.reason)
+        elif failed:
             self._fail(
                 tr(
                     "Creating the model's environment failed (exit code {code}); the previous "

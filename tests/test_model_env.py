@@ -12,8 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import rasterio
 from qgis.PyQt.QtWidgets import QDialog
+from rasterio.windows import Window
+from shapely import wkt as shapely_wkt
 
 from clvnet_qgis import model_env
 from clvnet_qgis.dependencies import EnvironmentDialog
@@ -32,6 +36,7 @@ from clvnet_qgis.model_env import (
 )
 from clvnet_qgis.settings import ClvnetSettings
 from clvnet_qgis.settings_dialog import SettingsDialog
+from model_core.server_client import ServerClient
 
 REPO = Path(__file__).resolve().parents[1]
 # Debian's own Python: it runs, but has no torch (the project's packages are in .venv).
@@ -207,6 +212,26 @@ def test_the_dialog_offers_to_create_the_environment(managed_dir, qgis_iface):
     assert not dialog.isModal()
 
 
+# ------------------------------------------------------------------ creating it
+
+
+def test_an_unreachable_torch_index_falls_back_to_pypi(tmp_path, wait_until):
+    unreachable = model_env.TorchBuild("cpu", "https://download.invalid/whl/cpu", 0.5, 1.5, "")
+    builder = EnvironmentBuilder(find_base_python(), tmp_path / "clvnet_env", unreachable)
+    assert [step.name for step in builder.steps()] == ["venv", "index", "pip"]
+    assert "--extra-index-url" in builder.steps()[-1].arguments
+    steps = []
+    builder.step.connect(steps.append)
+    builder.start()
+    wait_until(lambda: any(s.startswith("Downloading") for s in steps), 120, "the pip step")
+    builder.cancel()
+    assert steps[1] == "Checking that https://download.invalid/whl/cpu can be reached..."
+    assert steps[2] == "PyTorch's CPU index could not be reached, so PyPI's build is used"
+    assert builder.build.name == "pypi" and "about 2.9 GB" in steps[3]
+    assert "--extra-index-url" not in builder.steps()[-1].arguments
+    assert not (tmp_path / "clvnet_env").exists()
+
+
 # ------------------------------------------------------------------ creating it (slow)
 
 
@@ -226,14 +251,34 @@ def build_and_wait(builder: EnvironmentBuilder, wait_until, start: bool = True) 
     return (*outcome[0], time.monotonic() - started)
 
 
+def describe_a_real_box(python: str) -> None:
+    """Describe a box of ``cogeo.tif`` through the model server run by ``python``."""
+    path = REPO.parent / "shared" / "data" / "real" / "cogeo.tif"
+    if not path.is_file():
+        return
+    with rasterio.open(path) as source:
+        pixels = source.read((1, 2, 3), window=Window(256, 256, 256, 256))
+    client = ServerClient(python)
+    try:
+        client.load(device="cpu", precision="fp32")
+        answer = client.describe(
+            np.ascontiguousarray(pixels.transpose(1, 2, 0)), [64, 64, 192, 192]
+        )
+    finally:
+        client.close()
+    assert answer["caption"].strip()
+    polygons = [o["polygon"] for o in answer["objects"] if o["polygon"]]
+    assert all(shapely_wkt.loads(p).is_valid for p in polygons)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_environment_created_broken_repaired_and_kept_on_cancel(
     managed_dir, qgis_iface, wait_until
 ):
-    # PyPI's build of torch 2.14.1 lies on this machine's disk; PyTorch's CPU index does not
-    # answer from here, so the build choice is the one for a machine with an NVIDIA GPU.
-    build = choose_torch_build("Linux", "x86_64", nvidia=True)
+    # The build this machine asks for; where PyTorch's CPU index does not answer (as here),
+    # the builder falls back to PyPI's build, whose torch 2.14.1 wheel lies on this disk.
+    build = model_env.torch_build_for_this_machine()
     base = find_base_python()
     builder = EnvironmentBuilder(base, managed_dir, build)
     steps, progress = [], []
@@ -244,12 +289,14 @@ def test_environment_created_broken_repaired_and_kept_on_cancel(
     size = folder_size_gb(managed_dir)
     print(f"\nenvironment created from scratch in {seconds:.0f} s, {size:.2f} GB")
     assert steps[0].startswith("Creating the Python environment with " + base.path)
-    assert any("about 2.9 GB" in s for s in steps) and "starting the model's server" in steps[-1]
+    assert any(f"about {builder.build.download_gb} GB" in s for s in steps)
+    assert "starting the model's server" in steps[-1]
     assert progress == sorted(progress) and progress[-1] == 100 and len(set(progress)) > 10
     assert (managed_dir / COMPLETE_MARKER).is_file() and not builder.staging.exists()
     assert server_python() == str(venv_python(managed_dir))
     assert builder.report.torch.startswith("2.14.1") and builder.report.transformers == "5.23.0"
     assert "Successfully installed" in builder.log_path.read_text()
+    describe_a_real_box(server_python())
 
     # Break it: a package removed. The server check says which, the dialog offers Repair.
     site = next(managed_dir.glob("lib/python3*/site-packages"))
@@ -270,7 +317,7 @@ def test_environment_created_broken_repaired_and_kept_on_cancel(
     assert run_check(server_python(), wait_until).ok
 
     # A cancelled rebuild leaves the working environment as it was.
-    again = EnvironmentBuilder(base, managed_dir, build)
+    again = EnvironmentBuilder(base, managed_dir, builder.build)
     cancelled = []
     again.finished.connect(lambda ok, sentence: cancelled.append((ok, sentence)))
     again.start()
