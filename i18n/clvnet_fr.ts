@@ -129,7 +129,7 @@
         <translation>Chargement du modèle (point de contrôle {checkpoint})…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="76"/>
+        <location filename="../clvnet_qgis/worker.py" line="77"/>
         <source>bundled default</source>
         <translation>par défaut intégré</translation>
     </message>
@@ -359,47 +359,47 @@
         <translation>SCR de sortie</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="129"/>
+        <location filename="../clvnet_qgis/worker.py" line="131"/>
         <source>Loading the model...</source>
         <translation>Chargement du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="131"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>The model is not loaded.</source>
         <translation>Le modèle n’est pas chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="133"/>
+        <location filename="../clvnet_qgis/worker.py" line="135"/>
         <source>Reading the pixels...</source>
         <translation>Lecture des pixels…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="139"/>
+        <location filename="../clvnet_qgis/worker.py" line="141"/>
         <source>Describing the box...</source>
         <translation>Description de la boîte…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="175"/>
+        <location filename="../clvnet_qgis/worker.py" line="179"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net a échoué : {error}. Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="227"/>
+        <location filename="../clvnet_qgis/worker.py" line="231"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>Impossible de charger le point de contrôle {name} : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="213"/>
+        <location filename="../clvnet_qgis/worker.py" line="217"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>Le périphérique {device} n’est pas disponible ici ; CLV-Net utilise le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="394"/>
+        <location filename="../clvnet_qgis/worker.py" line="398"/>
         <source>The model {name} stays loaded.</source>
         <translation>Le modèle {name} reste chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="440"/>
+        <location filename="../clvnet_qgis/worker.py" line="444"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>La couche « {name} » a été supprimée pendant que CLV-Net la traitait ; sa requête a été annulée.</translation>
     </message>
@@ -796,47 +796,47 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le serveur du modèle avec {python} n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="645"/>
+        <location filename="../clvnet_qgis/model_env.py" line="668"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>Création de l'environnement Python avec {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="652"/>
+        <location filename="../clvnet_qgis/model_env.py" line="683"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>Téléchargement et installation des paquets du modèle (environ {size} Go)...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="700"/>
+        <location filename="../clvnet_qgis/model_env.py" line="735"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>L'installation a été annulée ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="739"/>
+        <location filename="../clvnet_qgis/model_env.py" line="780"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>La création de l'environnement du modèle a échoué (code de sortie {code}) ; l'environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="754"/>
+        <location filename="../clvnet_qgis/model_env.py" line="795"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>{program} n'a pas pu être démarré ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="761"/>
+        <location filename="../clvnet_qgis/model_env.py" line="802"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>Vérification de l'environnement en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="770"/>
+        <location filename="../clvnet_qgis/model_env.py" line="811"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>Le nouvel environnement ne fonctionne pas ({problem}) ; le précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="779"/>
+        <location filename="../clvnet_qgis/model_env.py" line="820"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>Le nouvel environnement n'a pas pu remplacer l'ancien ({error}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="785"/>
+        <location filename="../clvnet_qgis/model_env.py" line="826"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>L'environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
     </message>
@@ -848,7 +848,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/panel.py" line="219"/>
         <source>The model is not loaded: {reason}</source>
-        <translation>Le modèle n&apos;est pas chargé : {reason}</translation>
+        <translation>Le modèle n'est pas chargé : {reason}</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/plugin.py" line="177"/>
@@ -896,12 +896,12 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le serveur du modèle a répondu : {summary}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="81"/>
+        <location filename="../clvnet_qgis/worker.py" line="82"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
-        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({how}) ; il sera relancé pour la prochaine emprise.</translation>
+        <translation>Le processus du modèle s'est arrêté de façon inattendue ({how}) ; il sera relancé pour la prochaine emprise.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="169"/>
+        <location filename="../clvnet_qgis/worker.py" line="173"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>Échec de CLV-Net : {error} Les détails sont dans le journal de QGIS.</translation>
     </message>
@@ -913,7 +913,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="208"/>
         <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
-        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l&apos;algorithme.</translation>
+        <translation>Le processus du modèle s'est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l'algorithme.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="230"/>
@@ -1166,17 +1166,27 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
     <message>
         <location filename="../clvnet_qgis/plugin.py" line="313"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
-        <translation>Chargement du point de contrôle {name} pour le vérifier avant de l&apos;enregistrer...</translation>
+        <translation>Chargement du point de contrôle {name} pour le vérifier avant de l'enregistrer...</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/plugin.py" line="341"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
-        <translation>Le point de contrôle {name} s&apos;est chargé et est enregistré dans les paramètres.</translation>
+        <translation>Le point de contrôle {name} s'est chargé et est enregistré dans les paramètres.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/plugin.py" line="348"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
-        <translation>Le point de contrôle {name} ne s&apos;est pas chargé ; les paramètres conservent {kept}.</translation>
+        <translation>Le point de contrôle {name} ne s'est pas chargé ; les paramètres conservent {kept}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="609"/>
+        <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
+        <translation>l&apos;index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="677"/>
+        <source>Checking that {index} can be reached...</source>
+        <translation>Vérification que {index} est joignable...</translation>
     </message>
 </context>
 </TS>

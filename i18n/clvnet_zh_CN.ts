@@ -129,7 +129,7 @@
         <translation>正在加载模型（检查点 {checkpoint}）……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="76"/>
+        <location filename="../clvnet_qgis/worker.py" line="77"/>
         <source>bundled default</source>
         <translation>内置默认</translation>
     </message>
@@ -359,47 +359,47 @@
         <translation>输出坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="129"/>
+        <location filename="../clvnet_qgis/worker.py" line="131"/>
         <source>Loading the model...</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="131"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>The model is not loaded.</source>
         <translation>模型未加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="133"/>
+        <location filename="../clvnet_qgis/worker.py" line="135"/>
         <source>Reading the pixels...</source>
         <translation>正在读取像素……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="139"/>
+        <location filename="../clvnet_qgis/worker.py" line="141"/>
         <source>Describing the box...</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="175"/>
+        <location filename="../clvnet_qgis/worker.py" line="179"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error}。详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="227"/>
+        <location filename="../clvnet_qgis/worker.py" line="231"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>无法加载检查点 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="213"/>
+        <location filename="../clvnet_qgis/worker.py" line="217"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>此处没有设备 {device}；CLV-Net 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="394"/>
+        <location filename="../clvnet_qgis/worker.py" line="398"/>
         <source>The model {name} stays loaded.</source>
         <translation>模型 {name} 仍保持加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="440"/>
+        <location filename="../clvnet_qgis/worker.py" line="444"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>CLV-Net 处理图层“{name}”时该图层被移除；其请求已取消。</translation>
     </message>
@@ -796,47 +796,47 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>使用 {python} 的模型服务器在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="645"/>
+        <location filename="../clvnet_qgis/model_env.py" line="668"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>正在使用 {python} 创建 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="652"/>
+        <location filename="../clvnet_qgis/model_env.py" line="683"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>正在下载并安装模型的软件包（约 {size} GB）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="700"/>
+        <location filename="../clvnet_qgis/model_env.py" line="735"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>安装已取消；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="739"/>
+        <location filename="../clvnet_qgis/model_env.py" line="780"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>创建模型环境失败（退出码 {code}）；之前的环境保持不变。pip 的输出位于 {log}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="754"/>
+        <location filename="../clvnet_qgis/model_env.py" line="795"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>无法启动 {program}；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="761"/>
+        <location filename="../clvnet_qgis/model_env.py" line="802"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>正在通过启动模型服务器检查环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="770"/>
+        <location filename="../clvnet_qgis/model_env.py" line="811"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>新环境无法工作（{problem}）；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="779"/>
+        <location filename="../clvnet_qgis/model_env.py" line="820"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>新环境无法替换旧环境（{error}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="785"/>
+        <location filename="../clvnet_qgis/model_env.py" line="826"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>模型的 Python 环境已就绪（{summary}）；用时 {minutes} 分钟。</translation>
     </message>
@@ -896,12 +896,12 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>模型服务器已响应：{summary}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="81"/>
+        <location filename="../clvnet_qgis/worker.py" line="82"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
         <translation>模型进程意外停止（{how}）；将在下一个框时重新启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="169"/>
+        <location filename="../clvnet_qgis/worker.py" line="173"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error} 详细信息见 QGIS 日志。</translation>
     </message>
@@ -1177,6 +1177,16 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <location filename="../clvnet_qgis/plugin.py" line="348"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="609"/>
+        <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
+        <translation>无法访问 PyTorch 的 CPU 索引，因此使用 PyPI 的版本</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="677"/>
+        <source>Checking that {index} can be reached...</source>
+        <translation>正在检查能否访问 {index}...</translation>
     </message>
 </context>
 </TS>
