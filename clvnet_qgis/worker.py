@@ -15,6 +15,7 @@ sentence; details go to the QGIS log.
 """
 
 import contextlib
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from .pixels import WindowRequest
 from .settings import ClvnetSettings, ModelConfig
 
 LOG_TAG = "CLV-Net"
+THREADS = max(1, (os.cpu_count() or 2) - 1)
+"""Torch threads of the model server: a core is left to the QGIS interface."""
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Job:
     min_area_px: float
     simplify_px: float
     max_new_tokens: int
+    submitted: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -118,6 +122,7 @@ class _Engine(QObject):
     def run(self, job: Job) -> None:
         """Read the window, have the server describe it, place the result on the map."""
         request = job.request
+        queued_ms = (time.perf_counter() - job.submitted) * 1000
         cancel = lambda: self._is_cancelled(job.token)  # noqa: E731
         try:
             if cancel():
@@ -128,10 +133,13 @@ class _Engine(QObject):
                     self.failed.emit(job.token, tr("The model is not loaded."), "")
                     return
             self.stage.emit(job.token, tr("Reading the pixels..."))
+            started = time.perf_counter()
             window = request.read(self._model["input_size"])
+            read_ms = (time.perf_counter() - started) * 1000
             if cancel():
                 raise RequestCancelled()
             self.stage.emit(job.token, tr("Describing the box..."))
+            started = time.perf_counter()
             answer = shared_client().describe(
                 window.image,
                 window.box,
@@ -145,7 +153,14 @@ class _Engine(QObject):
                 model=self._model["handle"],
                 cancel=cancel,
             )
+            served_ms = (time.perf_counter() - started) * 1000
             result = result_from_answer(answer, window)
+            # the process boundary's cost: the round trip less the server's own stages
+            exchange_ms = served_ms - sum(answer["timing_ms"].values())
+            place_ms = (time.perf_counter() - started) * 1000 - served_ms - result.timing_ms["area"]
+            result.timing_ms.update(
+                queued=queued_ms, read=read_ms, exchange=exchange_ms, place=place_ms
+            )
         except RequestCancelled:
             self.cancelled.emit(job.token)
         except ServerDied as died:
@@ -191,10 +206,11 @@ class _Engine(QObject):
         """Load ``config`` in the server; on failure keep the previous model and say why."""
         config = config or ClvnetSettings.load().model_config()
         self.modelLoading.emit(checkpoint_label(config.checkpoint))
+        load_options = {"precision": config.precision, "threads": THREADS, "warm_up": True}
         try:
             client = shared_client()
             try:
-                answer = client.load(config.checkpoint or None, config.device, config.precision)
+                answer = client.load(config.checkpoint or None, config.device, **load_options)
             except ServerError as err:
                 if err.kind != "no_cuda":
                     raise
@@ -203,7 +219,7 @@ class _Engine(QObject):
                         device=config.device
                     )
                 )
-                answer = client.load(config.checkpoint or None, "cpu", config.precision)
+                answer = client.load(config.checkpoint or None, "cpu", **load_options)
         except ModelEnvironmentMissing as err:
             self.modelFailed.emit(str(err), "")
             return False

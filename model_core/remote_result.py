@@ -5,6 +5,7 @@ knows where the window lies (``ImageWindow.transform`` and ``crs_wkt``) and turn
 into the ``PredictionResult`` every writer and layer builder takes. No torch here.
 """
 
+import time
 from typing import Any, Dict
 
 from shapely import wkt as shapely_wkt
@@ -17,20 +18,28 @@ from .window import ImageWindow
 
 
 def result_from_answer(answer: Dict[str, Any], window: ImageWindow) -> PredictionResult:
-    """The answer to one ``describe`` item, georeferenced with ``window``'s transform."""
+    """The answer to one ``describe`` item, georeferenced with ``window``'s transform.
+
+    ``timing_ms`` gains ``area``: the ground areas computed here (in-process pipelines compute
+    them inside ``vectorise``).
+    """
     t = window.transform
     matrix = [t.a, t.b, t.d, t.e, t.xoff, t.yoff]
     objects = []
+    area_s = 0.0
     for obj in answer["objects"]:
         geometry = None
         if obj.get("polygon"):
             geometry = affine_transform(shapely_wkt.loads(obj["polygon"]), matrix)
+        started = time.perf_counter()
+        area = polygon_area_m2(geometry, window.crs_wkt)
+        area_s += time.perf_counter() - started
         detected = DetectedObject(
             phrase=obj["phrase"],
             mask=None,
             score=float(obj["score"]),
             geometry=geometry,
-            area_m2=polygon_area_m2(geometry, window.crs_wkt),
+            area_m2=area,
         )
         detected.naming_confidence = obj.get("naming_confidence")
         objects.append(detected)
@@ -42,7 +51,7 @@ def result_from_answer(answer: Dict[str, Any], window: ImageWindow) -> Predictio
         tagged_caption=answer["tagged_caption"],
         objects=objects,
         relations=[Relation(int(s), str(p), int(o), float(v)) for s, p, o, v in relations],
-        timing_ms=dict(answer.get("timing_ms") or {}),
+        timing_ms={**(answer.get("timing_ms") or {}), "area": area_s * 1000},
         crs_wkt=window.crs_wkt,
         model=answer.get("model", ""),
         source=window.source,

@@ -271,6 +271,9 @@ class ModelServer:
         from .pipeline import default_checkpoint_dir
         from .predictor import Predictor, resolve_device
 
+        threads = int(request.get("threads") or 0)
+        if threads > 0:  # per process: e.g. leave a core to the front end's interface
+            torch.set_num_threads(threads)
         checkpoint = request.get("checkpoint") or None
         device = str(request.get("device") or "auto")
         precision = str(request.get("precision") or "auto")
@@ -289,6 +292,8 @@ class ModelServer:
             predictor = Predictor.from_checkpoint(
                 str(folder) if checkpoint else None, device, precision
             )
+            if request.get("warm_up"):
+                warm_up(predictor)
             entry = {"predictor": predictor, "info": self._model_info(predictor, folder, device)}
             self._models[key] = entry
             while len(self._models) > MAX_LOADED_MODELS:
@@ -405,6 +410,26 @@ class ModelServer:
             raise RequestError("not_loaded", "No model is loaded; send a load request first.")
         self._models.move_to_end(key)
         return self._models[key]["predictor"]
+
+
+def warm_up(predictor: Any) -> None:
+    """One throw-away box on a blank window: torch's first-call costs are paid at load time."""
+    from affine import Affine
+
+    from .window import ImageWindow
+
+    size = predictor.input_size
+    blank = ImageWindow(
+        image=np.zeros((size, size, 3), np.uint8),
+        transform=Affine.identity(),
+        crs_wkt=None,
+        box=(size / 4, size / 4, 3 * size / 4, 3 * size / 4),
+        source="warm-up",
+        window=(0, 0, size, size),
+    )
+    predictor.predict(blank, max_new_tokens=2)
+    predictor.clear_cache()
+    predictor.encode_count = 0
 
 
 def cuda_devices() -> List[List[str]]:

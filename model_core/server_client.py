@@ -240,8 +240,16 @@ class ServerClient:
         precision: str = "auto",
         timeout: Optional[float] = None,
         cancel: Cancel = None,
+        threads: int = 0,
+        warm_up: bool = False,
     ) -> Dict[str, Any]:
-        """Load a model (once per server process: repeated calls answer from memory)."""
+        """Load a model (once per server process: repeated calls answer from memory).
+
+        ``threads`` > 0 sets the server's torch threads (for the whole process); ``warm_up``
+        runs one throw-away box after loading, so the first real box is as fast as later ones.
+        """
+        # the server's working folder is not the caller's: send an absolute path
+        checkpoint = os.path.abspath(os.path.expanduser(checkpoint)) if checkpoint else None
         key = (checkpoint or "", device, precision)
         with self._lock:
             if not self.running():
@@ -256,6 +264,8 @@ class ServerClient:
             checkpoint=checkpoint or None,
             device=device,
             precision=precision,
+            threads=threads,
+            warm_up=warm_up,
         )
         with self._lock:
             self._loaded[key] = answer
