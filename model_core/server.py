@@ -140,7 +140,8 @@ class ModelServer:
     def send(self, message: dict) -> None:
         """Write one answer line (thread-safe)."""
         line = json.dumps({"v": PROTOCOL_VERSION, **message}, separators=(",", ":"))
-        with self._write_lock:
+        with self._write_lock, contextlib.suppress(BrokenPipeError, ValueError):
+            # a client that went away cannot read answers any more; the input's end stops us
             self._answers.write(line + "\n")
             self._answers.flush()
 
@@ -481,4 +482,5 @@ def main() -> int:
     try:
         return ModelServer(requests, answers).serve()
     finally:
-        close()
+        with contextlib.suppress(BrokenPipeError):
+            close()
