@@ -25,7 +25,6 @@ from qgis.core import Qgis, QgsMessageLog, QgsProject
 from qgis.PyQt.QtCore import QObject, QThread, QTimer, pyqtSignal, pyqtSlot
 
 from model_core.errors import InputError
-from model_core.remote_result import result_from_answer
 from model_core.server_client import RequestCancelled, ServerDied, ServerError
 
 from .i18n import tr
@@ -121,6 +120,8 @@ class _Engine(QObject):
     @pyqtSlot(object)
     def run(self, job: Job) -> None:
         """Read the window, have the server describe it, place the result on the map."""
+        from model_core.remote_result import result_from_answer  # rasterio: not at plugin load
+
         request = job.request
         queued_ms = (time.perf_counter() - job.submitted) * 1000
         cancel = lambda: self._is_cancelled(job.token)  # noqa: E731

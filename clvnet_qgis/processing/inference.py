@@ -13,7 +13,6 @@ from typing import Callable, Iterator, List, Sequence, Tuple
 
 from model_core.errors import InputError
 from model_core.grouping import box_in_window, group_boxes, pack_groups
-from model_core.remote_result import result_from_answer
 from model_core.result import PredictionResult
 from model_core.server_client import ServerClient
 from model_core.window import ImageWindow
@@ -44,6 +43,8 @@ def describe(
     nothing drawn there) go to ``skips``. Raises ``model_core.server_client.RequestCancelled``
     when ``cancel`` turns true during a request.
     """
+    from model_core.remote_result import result_from_answer  # rasterio: not at plugin load
+
     if raster.request.path is not None:
         members = _file_windows(raster, prompts, model["input_size"], context, skips)
     else:
