@@ -1,6 +1,12 @@
 """Real-imagery evaluation: naming outcomes, threshold choice, calibration, reliability plot."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from helpers import REPO
 
 from training.evaluate.real import (
     Target,
@@ -9,11 +15,14 @@ from training.evaluate.real import (
     choose_min_score,
     choose_naming_threshold,
     group_report,
-    names_class,
+    names_target,
     naming_rates,
     outcome,
     reliability_plot,
 )
+
+TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
 
 
 def target(phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cls="Building"):
@@ -31,11 +40,12 @@ def target(phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cl
     )
 
 
-def test_names_class_matches_whole_words_singular_or_plural():
-    assert names_class("two large buildings", ("building", "buildings"))
-    assert names_class("a patch of bare ground", ("bare ground",))
-    assert not names_class("a large pier", ("car", "cars"))
-    assert not names_class("a carport", ("car", "cars"))
+def test_names_target_uses_the_class_map_and_the_source_default_noun():
+    assert names_target("Building", "dubai", "two large buildings")
+    assert names_target("Land (unpaved area)", "dubai", "an area of bare ground")
+    assert not names_target("car", "aerial_cars", "a large pier")
+    assert names_target("Vårbyg", "dk_fields", "a barley field")
+    assert names_target("Some crop the map lacks", "dk_fields", "a large field")
 
 
 def test_outcomes_and_rates_at_a_threshold():
@@ -95,3 +105,47 @@ def test_group_report_and_bars(tmp_path):
     path = tmp_path / "plot.png"
     reliability_plot(table, ece, path, "test")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def real_records(tmp_path_factory):
+    """Record folders of SpaceNet Rio (real WorldView-2 buildings) by ``training.prepare``."""
+    if not (TRAIN_REAL / "spacenet_rio").is_dir():
+        pytest.skip(f"the real data folder {TRAIN_REAL / 'spacenet_rio'} is missing")
+    out = tmp_path_factory.mktemp("records")
+    done = subprocess.run(
+        [sys.executable, "-m", "training.prepare", "all-sources", "--root", str(TRAIN_REAL),
+         "--sources", "spacenet_rio", "--out", str(out), "--quiet"],
+        cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out / "spacenet_rio" / "validation"
+
+
+def test_evaluate_records_reports_targets_calibration_and_stores_threshold(real_records, tmp_path):
+    checkpoint = tmp_path / "tiny"
+    init = [sys.executable, "-m", "model_core", "init", "--preset", "tiny", "--out", checkpoint]
+    assert subprocess.run(init, cwd=REPO, env=ENV, capture_output=True).returncode == 0
+    out = tmp_path / "real.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "training.evaluate", "--checkpoint", str(checkpoint),
+         "--records", str(real_records), "--limit", "3", "--batch-size", "3",
+         "--store-calibration", "--out", str(out)],
+        cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    real = json.loads(out.read_text())["real"]
+    assert real["overall"]["targets"] == 3 == real["overall"]["mask_targets"]
+    assert list(real["per_source"]) == ["spacenet_rio"]
+    assert list(real["per_class"]) == ["Building"]
+    rates = [real["overall"][k] for k in ("named", "wrong", "abstained", "no_phrase")]
+    assert sum(rates) == pytest.approx(1.0)
+    scored = [t for t in real["targets"] if t["score"] is not None]  # the untrained model
+    assert sum(row["count"] for row in real["calibration"]["bins"]) == len(scored)
+    for target in real["targets"]:
+        assert 0.0 <= target["iou"] <= 1.0 and target["class_name"] == "Building"
+        assert (target["phrase"] is None) == (target["score"] is None)
+    assert (tmp_path / real["plot"]).read_bytes()[:4] == b"\x89PNG"
+    stored = json.loads((checkpoint / "config.json").read_text())["min_naming_probability"]
+    assert stored == real["naming_threshold"] == real["suggested_naming_threshold"]
+    assert "source spacenet_rio" in done.stdout

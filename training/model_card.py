@@ -424,7 +424,7 @@ def real_imagery_section(
         f"![reliability plot]({real['plot']})",
         "",
         f"Default minimum score: **{real['suggested_min_score']}** "
-        "(`model_core.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
+        "(`model_core.result.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
         ">= 0.5 from worse ones on this split (highest F1); objects scoring below it are hidden "
         "unless the user lowers it.",
         "",

@@ -7,10 +7,10 @@ abstention at any threshold is then replayed exactly as the predictor would appl
 
 - **Target mask IoU**: first predicted mask vs the target's true mask (0 without a prediction),
   over targets with a mask (box-only targets have none).
-- **Class named**: the first phrase contains the noun of the target's class (singular or
-  plural, from the class-name map); **wrong class**: it names anything else; **abstained**: it
-  is a generic phrase (``model_core.naming.GENERIC_PHRASES``); **no phrase**: nothing was
-  grounded. The four rates sum to 1 over all targets.
+- **Class named**: the first phrase names the target's class with a word the class-name map
+  accepts (``training.real_captions.named_correctly``); **wrong class**: it names anything
+  else; **abstained**: it is a generic phrase (``model_core.naming.GENERIC_PHRASES``);
+  **no phrase**: nothing was grounded. The four rates sum to 1 over all targets.
 - **Calibration** of ``score`` (a predicted IoU) against the measured target IoU, over targets
   with a mask: expected calibration error with 10 equal-width bins of the score, and a
   reliability plot.
@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -90,10 +89,13 @@ def record_annotations(folders: Sequence[str]) -> Dict[str, dict]:
     return facts
 
 
-def names_class(phrase: str, nouns: Sequence[str]) -> bool:
-    """True when one of ``nouns`` (single or multi-word) appears as whole words in ``phrase``."""
-    text = f" {' '.join(re.findall(r'[a-z0-9-]+', phrase.lower()))} "
-    return any(f" {noun.lower()} " in text for noun in nouns if noun)
+def names_target(class_name: str, source: str, phrase: str) -> bool:
+    """Does ``phrase`` name ``class_name`` (the class-name map's accepted words; a source's
+    default noun, e.g. "field" for crop registers, for classes the map lacks)?"""
+    from training.real_captions import named_correctly
+    from training.real_sources import DEFAULT_NOUN
+
+    return named_correctly(class_name, phrase, DEFAULT_NOUN.get(source))
 
 
 # ----------------------------------------------------------------------------- outcomes
@@ -260,7 +262,11 @@ def with_threshold(result, threshold: float):
 
 
 def target_of(
-    record, gt_masks: np.ndarray, result, facts: dict, nouns: Callable[[str], Tuple[str, ...]]
+    record,
+    gt_masks: np.ndarray,
+    result,
+    facts: dict,
+    is_named: Callable[[str, str, str], bool] = names_target,
 ) -> Target:
     """The :class:`Target` of one record from the predictor's result (no abstention)."""
     classes = facts.get("classes") or []
@@ -275,9 +281,10 @@ def target_of(
             union = np.logical_or(first.mask, gt_masks[0]).sum()
             iou = float(inter / union) if union else 0.0
     phrase = first.phrase if first is not None else None
+    source = facts.get("source", "unknown")
     return Target(
         record_id=record.id,
-        source=facts.get("source", "unknown"),
+        source=source,
         class_name=class_name,
         has_mask=has_mask,
         iou=iou,
@@ -285,5 +292,5 @@ def target_of(
         phrase=phrase,
         naming_confidence=first.naming_confidence if first is not None else None,
         mask_fraction=float(first.mask.mean()) if first is not None else 0.0,
-        names_class=phrase is not None and names_class(phrase, nouns(class_name)),
+        names_class=phrase is not None and is_named(class_name, source, phrase),
     )

@@ -1,6 +1,9 @@
 """``python -m training.evaluate``: run a checkpoint on records and write the GCG report.
 
-Records come from files (``--data``, anything ``training.data.load_records`` reads) or are
+Records come from files (``--data``, anything ``training.data.load_records`` reads; or
+``--records``: folders written by ``python -m training.prepare``, which adds the real-imagery
+section of ``training.evaluate.real``: target mask IoU, class named, wrong class, abstention and
+calibration per source and per class, and a reliability plot PNG beside the report) or are
 generated on the fly (``--synthetic-seed S --n N``: items 0..N-1 of
 ``training.data.SyntheticDataset`` with seed S, the scenes the trainer draws with that seed),
 so a model card's numbers can be reproduced without files. Each record is cut to the window the
@@ -24,6 +27,14 @@ from model_core.errors import InputError
 
 from .metrics import SPLITS, EvalItem, evaluate_predictions
 from .phrases import ENCODER_NOTE, PhraseEncoder
+from .real import (
+    choose_naming_threshold,
+    real_report,
+    record_annotations,
+    reliability_plot,
+    target_of,
+    with_threshold,
+)
 
 #: Skip reasons copied into the report (the rest are only counted).
 REPORTED_REASONS = 5
@@ -53,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", action="append", help="record JSON file or folder (repeatable)")
     source.add_argument(
+        "--records",
+        nargs="+",
+        metavar="DIR",
+        help="real record folders (training.prepare): adds per-source/per-class target metrics "
+        "and calibration",
+    )
+    source.add_argument(
         "--synthetic-seed",
         type=int,
         default=None,
@@ -62,22 +80,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scene-size", type=int, default=384, help="synthetic scene side (px)")
     parser.add_argument("--out", required=True, help="report JSON path")
     parser.add_argument("--limit", type=int, default=0, help="evaluate at most N records")
+    parser.add_argument(
+        "--per-folder",
+        type=int,
+        default=0,
+        help="evaluate N records of each --data/--records path, evenly spaced (0: all)",
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--batch-size", type=int, default=8, help="boxes predicted together")
     parser.add_argument("--context", type=float, default=0.5, help="context margin of windows")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
+    parser.add_argument(
+        "--min-naming-probability",
+        type=float,
+        default=None,
+        help="abstain below this class-word probability (default: the checkpoint's)",
+    )
+    parser.add_argument(
+        "--store-calibration",
+        action="store_true",
+        help="with --records: write the chosen naming threshold into the checkpoint's config",
+    )
     return parser
 
 
 # ----------------------------------------------------------------------------- samples
-def file_samples(paths: Sequence[str], limit: int) -> Tuple[Iterator, int, List[Tuple[str, str]]]:
+def file_samples(
+    paths: Sequence[str], limit: int, per_folder: int = 0
+) -> Tuple[Iterator, int, List[Tuple[str, str]]]:
     """(iterator of (record, image), record count, skipped) for record files or folders.
 
-    Images are read lazily, once per run of records that share a file.
+    ``per_folder`` > 0 keeps that many records of each path, evenly spaced in its order (a
+    fixed sample that spreads over the folder's images). Images are read lazily, once per run
+    of records that share a file.
     """
     from training.data import load_image, load_records
 
-    records, skipped = load_records(list(paths))
+    if per_folder:
+        records, skipped = [], []
+        for path in paths:
+            found, dropped = load_records([path])
+            if len(found) > per_folder:
+                picks = np.unique(np.linspace(0, len(found) - 1, per_folder).round().astype(int))
+                found = [found[k] for k in picks]
+            records += found
+            skipped += dropped
+    else:
+        records, skipped = load_records(list(paths))
     if limit:
         records = records[:limit]
     if not records:
@@ -117,14 +166,23 @@ def synthetic_samples(
 
 # ----------------------------------------------------------------------------- predict
 def to_item(record, gt_masks: np.ndarray, result) -> EvalItem:
-    """Pair a record's truth (masks in the window grid) with the predictor's result."""
+    """Pair a record's truth (masks in the window grid) with the predictor's result.
+
+    Objects known only by their box (``record.box_only``) have no true mask: they are left out
+    of the truth of the mask metrics, with their relations.
+    """
     size = gt_masks.shape[1:]
+    keep = [k for k in range(len(gt_masks)) if k not in set(record.box_only)]
+    index = {old: new for new, old in enumerate(keep)}
+    phrases = record.phrases
     return EvalItem(
         record_id=record.id,
         gt_caption=record.caption,
-        gt_masks=gt_masks.astype(bool),
-        gt_phrases=record.phrases,
-        gt_relations=list(record.relations),
+        gt_masks=gt_masks[keep].astype(bool).reshape(-1, *size),
+        gt_phrases=[phrases[k] for k in keep],
+        gt_relations=[
+            (index[i], p, index[j]) for i, p, j in record.relations if i in index and j in index
+        ],
         pred_caption=result.caption,
         pred_masks=np.array([o.mask for o in result.objects], dtype=bool).reshape(-1, *size),
         pred_phrases=[o.phrase for o in result.objects],
@@ -132,20 +190,18 @@ def to_item(record, gt_masks: np.ndarray, result) -> EvalItem:
     )
 
 
-def predict_items(
-    predictor, samples, total: int, context: float, batch_size: int
-) -> List[EvalItem]:
-    """Run the predictor on every sample's window, ``batch_size`` boxes at a time."""
+def predict_results(predictor, samples, total: int, context: float, batch_size: int) -> list:
+    """(record, true masks, result) of every sample's window, ``batch_size`` boxes at a time."""
     from training.data import record_window
 
-    items: List[EvalItem] = []
+    done: list = []
     batch: list = []
 
     def flush() -> None:
         results = predictor.predict_batch([window for _, window, _ in batch])
-        items.extend(to_item(rec, masks, res) for (rec, _, masks), res in zip(batch, results))
+        done.extend((rec, masks, res) for (rec, _, masks), res in zip(batch, results))
         batch.clear()
-        print(f"\rpredicted {len(items)}/{total}", end="", file=sys.stderr, flush=True)
+        print(f"\rpredicted {len(done)}/{total}", end="", file=sys.stderr, flush=True)
 
     for record, image in samples:
         window, masks = record_window(record, image, predictor.input_size, context)
@@ -155,7 +211,16 @@ def predict_items(
     if batch:
         flush()
     print(file=sys.stderr)
-    return items
+    return done
+
+
+def predict_items(
+    predictor, samples, total: int, context: float, batch_size: int
+) -> List[EvalItem]:
+    """Run the predictor on every sample's window, ``batch_size`` boxes at a time."""
+    return [
+        to_item(*done) for done in predict_results(predictor, samples, total, context, batch_size)
+    ]
 
 
 # ----------------------------------------------------------------------------- report
@@ -180,16 +245,26 @@ def run(args: argparse.Namespace) -> dict:
     out = Path(args.out)
     if not out.resolve().parent.is_dir():
         raise InputError(f"The report folder '{out.resolve().parent}' does not exist.")
-    if args.batch_size < 1 or args.limit < 0:
-        raise InputError("--batch-size must be at least 1 and --limit not negative.")
+    if args.batch_size < 1 or args.limit < 0 or args.per_folder < 0:
+        raise InputError("--batch-size must be at least 1, --limit and --per-folder not negative.")
     if args.threads:
         torch.set_num_threads(args.threads)
     start = time.perf_counter()
-    if args.data:
-        samples, total, skipped = file_samples(args.data, args.limit)
-        data = {"paths": [str(Path(p).resolve()) for p in args.data]}
+    if args.data or args.records:
+        samples, total, skipped = file_samples(
+            args.data or args.records, args.limit, args.per_folder
+        )
+        data = {
+            "paths": [str(Path(p).resolve()) for p in args.data or args.records],
+            "per_folder": args.per_folder,
+        }
     # No feature cache: records of different scenes may share an id and a window.
     predictor = Predictor.from_checkpoint(args.checkpoint, device=args.device, cache_size=0)
+    threshold = args.min_naming_probability
+    if threshold is None:
+        threshold = predictor.min_naming_probability
+    # Real records: predict without abstention, replay it per threshold afterwards.
+    predictor.min_naming_probability = 0.0 if args.records else threshold
     if args.synthetic_seed is not None:
         from training.synth import GENERATOR_VERSION
 
@@ -205,8 +280,13 @@ def run(args: argparse.Namespace) -> dict:
         }
     predict_start = time.perf_counter()
     with torch.inference_mode():
-        items = predict_items(predictor, samples, total, args.context, args.batch_size)
+        done = predict_results(predictor, samples, total, args.context, args.batch_size)
     predict_s = time.perf_counter() - predict_start
+    real = None
+    if args.records:
+        real, threshold = real_section(done, args, threshold, predictor.checkpoint_dir)
+        done = [(rec, masks, with_threshold(res, threshold)) for rec, masks, res in done]
+    items = [to_item(*one) for one in done]
     metrics_start = time.perf_counter()
     scores = evaluate_predictions(items, PhraseEncoder().similarity)
     metrics_s = time.perf_counter() - metrics_start
@@ -233,8 +313,61 @@ def run(args: argparse.Namespace) -> dict:
         },
         "per_record": per_record,
     }
+    if real is not None:
+        report["real"] = real
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def real_section(done: list, args: argparse.Namespace, threshold: float, checkpoint: str):
+    """The real-imagery report of ``training.evaluate.real`` and the naming threshold it uses.
+
+    With ``--store-calibration`` the threshold is the one chosen from these targets, and it is
+    written into the checkpoint's ``config.json`` (``min_naming_probability``).
+    """
+    facts = record_annotations(args.records)
+    targets = [target_of(rec, masks, res, facts.get(rec.id, {})) for rec, masks, res in done]
+    if args.store_calibration and targets:
+        threshold = choose_naming_threshold(targets)
+        config = Path(checkpoint) / "config.json"
+        values = json.loads(config.read_text(encoding="utf-8"))
+        values["min_naming_probability"] = threshold
+        config.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+    real = real_report(targets, threshold)
+    plot = Path(args.out).with_name(Path(args.out).stem + "_reliability.png")
+    reliability_plot(
+        real["calibration"]["bins"],
+        real["calibration"]["ece"],
+        plot,
+        f"Score calibration, {len(targets)} real targets",
+    )
+    real["plot"] = plot.name
+    return real, threshold
+
+
+def format_real(real: dict) -> str:
+    """Per-source and per-class target metrics as a fixed-width text table."""
+    keys = ("targets", "mask_targets", "target_iou", "named", "wrong", "abstained", "ece")
+    lines = [f"{'group':<28}" + "".join(f"{k:>13}" for k in keys)]
+    groups = [("overall", real["overall"])]
+    groups += [(f"source {k}", v) for k, v in real["per_source"].items()]
+    groups += [(f"class {k}"[:28], v) for k, v in real["per_class"].items()]
+    for name, values in groups:
+        cells = []
+        for key in keys:
+            value = values.get(key)
+            text = (
+                "-"
+                if value is None
+                else (f"{value:d}" if isinstance(value, int) else f"{value:.3f}")
+            )
+            cells.append(f"{text:>13}")
+        lines.append(f"{name:<28}" + "".join(cells))
+    lines.append(
+        f"naming threshold {real['naming_threshold']}; suggested min score "
+        f"{real['suggested_min_score']}; reliability plot {real['plot']}"
+    )
+    return "\n".join(lines)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -246,6 +379,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_table(report["metrics"]))
+    if "real" in report:
+        print(format_real(report["real"]))
     print(
         f"{report['counts']['records']} records ({report['counts']['skipped']} skipped), "
         f"{report['timing']['total_s']} s; report: {args.out}"
