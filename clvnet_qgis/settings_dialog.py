@@ -3,6 +3,7 @@
 import os
 from typing import List, Optional, Sequence, Tuple
 
+from qgis import utils as qgis_utils
 from qgis.core import QgsCoordinateReferenceSystem
 from qgis.gui import QgsFileWidget, QgsProjectionSelectionWidget
 from qgis.PyQt.QtWidgets import (
@@ -20,6 +21,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from . import model_env
+from .dependencies import offer_environment
 from .i18n import tr
 from .model_env import EnvironmentCheck, EnvironmentReport
 from .settings import CONTEXT_RANGE, PRECISIONS, ClvnetSettings, crs_to_setting
@@ -121,6 +123,11 @@ class SettingsDialog(QDialog):
         )
         self.check_python_button = QPushButton(tr("Check"))
         self.check_python_button.clicked.connect(self.check_model_python)
+        self.environment_button = QPushButton(tr("Environment..."))
+        self.environment_button.setToolTip(
+            tr("Check, create or repair the Python environment CLV-Net manages for the model")
+        )
+        self.environment_button.clicked.connect(self._open_environment_dialog)
         self.python_status = QLabel()
         self.python_status.setWordWrap(True)
         overriding = os.environ.get(model_env.ENV_VARIABLE, "").strip()
@@ -136,6 +143,7 @@ class SettingsDialog(QDialog):
         python_row = QHBoxLayout()
         python_row.addWidget(self.model_python, 1)
         python_row.addWidget(self.check_python_button)
+        python_row.addWidget(self.environment_button)
         python_box = QVBoxLayout()
         python_box.addLayout(python_row)
         python_box.addWidget(self.python_status)
@@ -199,6 +207,10 @@ class SettingsDialog(QDialog):
         self.python_check.finished.connect(self._python_checked)
         self.python_check.start()
         return True
+
+    def _open_environment_dialog(self) -> None:
+        """The environment dialog (non-modal, over QGIS's window; installs use its message bar)."""
+        offer_environment(qgis_utils.iface)
 
     def checking_python(self) -> bool:
         """True while the chosen interpreter is being checked."""

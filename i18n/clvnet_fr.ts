@@ -129,7 +129,7 @@
         <translation>Chargement du modèle (point de contrôle {checkpoint})…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="77"/>
+        <location filename="../clvnet_qgis/worker.py" line="76"/>
         <source>bundled default</source>
         <translation>par défaut intégré</translation>
     </message>
@@ -244,77 +244,77 @@
         <translation>Aide de CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="43"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="45"/>
         <source>CLV-Net settings</source>
         <translation>Paramètres de CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="48"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="50"/>
         <source>bundled default model</source>
         <translation>modèle intégré par défaut</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="49"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="51"/>
         <source>A checkpoint folder (config.json, model.safetensors, tokenizer.json)</source>
         <translation>Un dossier de point de contrôle (config.json, model.safetensors, tokenizer.json)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="64"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
         <source>Automatic</source>
         <translation>Automatique</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="56"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="68"/>
         <source>Half precision is used on a GPU only</source>
         <translation>La demi-précision n’est utilisée que sur un GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="72"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="74"/>
         <source>Margin around the box, as a fraction of its longer side</source>
         <translation>Marge autour de la boîte, en fraction de son plus grand côté</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="77"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="79"/>
         <source> tokens</source>
         <translation> jetons</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="89"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="91"/>
         <source> px</source>
         <translation> px</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="85"/>
         <source>Polygon parts smaller than this are dropped</source>
         <translation>Les parties de polygone plus petites sont supprimées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>R</source>
         <translation>R</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>G</source>
         <translation>V</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>B</source>
         <translation>B</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="111"/>
         <source>Raster CRS</source>
         <translation>SCR du raster</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="149"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
         <source>Checkpoint folder</source>
         <translation>Dossier du point de contrôle</translation>
     </message>
@@ -324,82 +324,82 @@
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="151"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
         <source>Precision</source>
         <translation>Précision</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="152"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="160"/>
         <source>Context margin</source>
         <translation>Marge de contexte</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="153"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="161"/>
         <source>Maximum caption length</source>
         <translation>Longueur maximale de la description</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="154"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="162"/>
         <source>Minimum object area</source>
         <translation>Surface minimale d’un objet</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="155"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="163"/>
         <source>Simplification tolerance</source>
         <translation>Tolérance de simplification</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="165"/>
         <source>RGB bands</source>
         <translation>Bandes RVB</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="158"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="166"/>
         <source>Output CRS</source>
         <translation>SCR de sortie</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="131"/>
+        <location filename="../clvnet_qgis/worker.py" line="132"/>
         <source>Loading the model...</source>
         <translation>Chargement du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="133"/>
+        <location filename="../clvnet_qgis/worker.py" line="134"/>
         <source>The model is not loaded.</source>
         <translation>Le modèle n’est pas chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="135"/>
+        <location filename="../clvnet_qgis/worker.py" line="136"/>
         <source>Reading the pixels...</source>
         <translation>Lecture des pixels…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="141"/>
+        <location filename="../clvnet_qgis/worker.py" line="142"/>
         <source>Describing the box...</source>
         <translation>Description de la boîte…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="179"/>
+        <location filename="../clvnet_qgis/worker.py" line="180"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net a échoué : {error}. Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="231"/>
+        <location filename="../clvnet_qgis/worker.py" line="232"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>Impossible de charger le point de contrôle {name} : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="217"/>
+        <location filename="../clvnet_qgis/worker.py" line="218"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>Le périphérique {device} n’est pas disponible ici ; CLV-Net utilise le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="398"/>
+        <location filename="../clvnet_qgis/worker.py" line="399"/>
         <source>The model {name} stays loaded.</source>
         <translation>Le modèle {name} reste chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="444"/>
+        <location filename="../clvnet_qgis/worker.py" line="445"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>La couche « {name} » a été supprimée pendant que CLV-Net la traitait ; sa requête a été annulée.</translation>
     </message>
@@ -631,12 +631,12 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Recréer l'environnement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="167"/>
         <source>Python for the model</source>
         <translation>Python du modèle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="193"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="201"/>
         <source>Checking {python} by starting the model&apos;s server...</source>
         <translation>Vérification de {python} en démarrant le serveur du modèle...</translation>
     </message>
@@ -856,52 +856,52 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le modèle de CLV-Net a besoin de son propre environnement Python : configurez-le depuis la boîte de dialogue ; QGIS fonctionne comme avant.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="97"/>
         <source>Objects whose score is lower are not added to the layers</source>
         <translation>Les objets dont le score est inférieur ne sont pas ajoutés aux couches</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="117"/>
         <source>the environment CLV-Net manages</source>
         <translation>l'environnement géré par CLV-Net</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="116"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="118"/>
         <source>A Python interpreter with the model&apos;s packages (a conda environment, a venv); the environment variable {variable} overrides it.</source>
         <translation>Un interpréteur Python disposant des paquets du modèle (un environnement conda, un venv) ; la variable d'environnement {variable} a priorité.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="122"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="124"/>
         <source>Check</source>
         <translation>Vérifier</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="128"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="135"/>
         <source>{variable}={python} overrides this setting.</source>
         <translation>{variable}={python} a priorité sur ce paramètre.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="164"/>
         <source>Minimum object score</source>
         <translation>Score minimal des objets</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="195"/>
         <source>The model uses the environment CLV-Net manages.</source>
         <translation>Le modèle utilise l'environnement géré par CLV-Net.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="212"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="224"/>
         <source>The model&apos;s server answered: {summary}.</source>
         <translation>Le serveur du modèle a répondu : {summary}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="82"/>
+        <location filename="../clvnet_qgis/worker.py" line="81"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
         <translation>Le processus du modèle s'est arrêté de façon inattendue ({how}) ; il sera relancé pour la prochaine emprise.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="173"/>
+        <location filename="../clvnet_qgis/worker.py" line="174"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>Échec de CLV-Net : {error} Les détails sont dans le journal de QGIS.</translation>
     </message>
@@ -1181,12 +1181,22 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="609"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
-        <translation>l&apos;index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
+        <translation>l'index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/model_env.py" line="677"/>
         <source>Checking that {index} can be reached...</source>
         <translation>Vérification que {index} est joignable...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="126"/>
+        <source>Environment...</source>
+        <translation>Environnement...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="127"/>
+        <source>Check, create or repair the Python environment CLV-Net manages for the model</source>
+        <translation>Vérifier, créer ou réparer l&apos;environnement Python que CLV-Net gère pour le modèle</translation>
     </message>
 </context>
 </TS>

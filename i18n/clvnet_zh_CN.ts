@@ -129,7 +129,7 @@
         <translation>正在加载模型（检查点 {checkpoint}）……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="77"/>
+        <location filename="../clvnet_qgis/worker.py" line="76"/>
         <source>bundled default</source>
         <translation>内置默认</translation>
     </message>
@@ -244,77 +244,77 @@
         <translation>CLV-Net 帮助</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="43"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="45"/>
         <source>CLV-Net settings</source>
         <translation>CLV-Net 设置</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="48"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="50"/>
         <source>bundled default model</source>
         <translation>内置默认模型</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="49"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="51"/>
         <source>A checkpoint folder (config.json, model.safetensors, tokenizer.json)</source>
         <translation>检查点文件夹（config.json、model.safetensors、tokenizer.json）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="64"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="54"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="56"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="66"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="68"/>
         <source>Half precision is used on a GPU only</source>
         <translation>半精度仅在 GPU 上使用</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="72"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="74"/>
         <source>Margin around the box, as a fraction of its longer side</source>
         <translation>方框周围的边距，以其长边的比例表示</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="77"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="79"/>
         <source> tokens</source>
         <translation> 个词元</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="89"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="91"/>
         <source> px</source>
         <translation> 像素</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="83"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="85"/>
         <source>Polygon parts smaller than this are dropped</source>
         <translation>小于此值的多边形部分将被丢弃</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>R</source>
         <translation>红</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>G</source>
         <translation>绿</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="99"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="101"/>
         <source>B</source>
         <translation>蓝</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="109"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="111"/>
         <source>Raster CRS</source>
         <translation>栅格坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="149"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
         <source>Checkpoint folder</source>
         <translation>检查点文件夹</translation>
     </message>
@@ -324,82 +324,82 @@
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="151"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="152"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="160"/>
         <source>Context margin</source>
         <translation>上下文边距</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="153"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="161"/>
         <source>Maximum caption length</source>
         <translation>最大描述长度</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="154"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="162"/>
         <source>Minimum object area</source>
         <translation>最小对象面积</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="155"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="163"/>
         <source>Simplification tolerance</source>
         <translation>简化容差</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="157"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="165"/>
         <source>RGB bands</source>
         <translation>RGB 波段</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="158"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="166"/>
         <source>Output CRS</source>
         <translation>输出坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="131"/>
+        <location filename="../clvnet_qgis/worker.py" line="132"/>
         <source>Loading the model...</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="133"/>
+        <location filename="../clvnet_qgis/worker.py" line="134"/>
         <source>The model is not loaded.</source>
         <translation>模型未加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="135"/>
+        <location filename="../clvnet_qgis/worker.py" line="136"/>
         <source>Reading the pixels...</source>
         <translation>正在读取像素……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="141"/>
+        <location filename="../clvnet_qgis/worker.py" line="142"/>
         <source>Describing the box...</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="179"/>
+        <location filename="../clvnet_qgis/worker.py" line="180"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error}。详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="231"/>
+        <location filename="../clvnet_qgis/worker.py" line="232"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>无法加载检查点 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="217"/>
+        <location filename="../clvnet_qgis/worker.py" line="218"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>此处没有设备 {device}；CLV-Net 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="398"/>
+        <location filename="../clvnet_qgis/worker.py" line="399"/>
         <source>The model {name} stays loaded.</source>
         <translation>模型 {name} 仍保持加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="444"/>
+        <location filename="../clvnet_qgis/worker.py" line="445"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>CLV-Net 处理图层“{name}”时该图层被移除；其请求已取消。</translation>
     </message>
@@ -631,12 +631,12 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>重新创建环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="159"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="167"/>
         <source>Python for the model</source>
         <translation>模型使用的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="193"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="201"/>
         <source>Checking {python} by starting the model&apos;s server...</source>
         <translation>正在通过启动模型服务器检查 {python}...</translation>
     </message>
@@ -856,52 +856,52 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>CLV-Net 的模型需要自己的 Python 环境：请在对话框中进行设置；QGIS 照常工作。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="95"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="97"/>
         <source>Objects whose score is lower are not added to the layers</source>
         <translation>得分低于此值的对象不会添加到图层</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="115"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="117"/>
         <source>the environment CLV-Net manages</source>
         <translation>CLV-Net 管理的环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="116"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="118"/>
         <source>A Python interpreter with the model&apos;s packages (a conda environment, a venv); the environment variable {variable} overrides it.</source>
         <translation>装有模型所需软件包的 Python 解释器（conda 环境或 venv）；环境变量 {variable} 优先于此设置。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="122"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="124"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="128"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="135"/>
         <source>{variable}={python} overrides this setting.</source>
         <translation>{variable}={python} 优先于此设置。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="156"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="164"/>
         <source>Minimum object score</source>
         <translation>对象最低得分</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="187"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="195"/>
         <source>The model uses the environment CLV-Net manages.</source>
         <translation>模型使用 CLV-Net 管理的环境。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/settings_dialog.py" line="212"/>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="224"/>
         <source>The model&apos;s server answered: {summary}.</source>
         <translation>模型服务器已响应：{summary}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="82"/>
+        <location filename="../clvnet_qgis/worker.py" line="81"/>
         <source>The model process stopped unexpectedly ({how}); it will be restarted for the next box.</source>
         <translation>模型进程意外停止（{how}）；将在下一个框时重新启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="173"/>
+        <location filename="../clvnet_qgis/worker.py" line="174"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error} 详细信息见 QGIS 日志。</translation>
     </message>
@@ -1187,6 +1187,16 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <location filename="../clvnet_qgis/model_env.py" line="677"/>
         <source>Checking that {index} can be reached...</source>
         <translation>正在检查能否访问 {index}...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="126"/>
+        <source>Environment...</source>
+        <translation>环境...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/settings_dialog.py" line="127"/>
+        <source>Check, create or repair the Python environment CLV-Net manages for the model</source>
+        <translation>检查、创建或修复 CLV-Net 为模型管理的 Python 环境</translation>
     </message>
 </context>
 </TS>

@@ -13,6 +13,7 @@ from clvnet_qgis import dependencies, model_env
 from clvnet_qgis.dependencies import EnvironmentDialog, InstallProgress
 from clvnet_qgis.model_env import COMPLETE_MARKER, ENV_VARIABLE, EnvironmentBuilder
 from clvnet_qgis.settings import ClvnetSettings
+from clvnet_qgis.settings_dialog import SettingsDialog
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -105,3 +106,12 @@ def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
     assert model_env.server_python() == str(previous)
     errors = bar.get_messages(Qgis.Critical)
     assert any("cancelled; the previous environment is unchanged" in m for m in errors)
+
+
+def test_settings_open_the_environment_dialog(no_model_python, qgis_iface):
+    dialog = SettingsDialog(ClvnetSettings(), parent=qgis_iface.mainWindow())
+    dialog.environment_button.click()
+    shown = dependencies._DIALOG
+    assert shown is not None and shown.isVisible() and not shown.isModal()
+    assert "not set up yet" in shown.status.text()
+    shown.close()
