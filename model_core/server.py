@@ -290,9 +290,12 @@ class ModelServer:
         if entry is None:
             if device.startswith("cuda"):
                 torch.cuda.init()
-            predictor = Predictor.from_checkpoint(
-                str(folder) if checkpoint else None, device, precision
-            )
+            try:
+                predictor = Predictor.from_checkpoint(
+                    str(folder) if checkpoint else None, device, precision
+                )
+            except InputError as err:  # e.g. no bundled checkpoint installed
+                raise RequestError("bad_checkpoint", str(err)) from None
             if request.get("warm_up"):
                 warm_up(predictor)
             entry = {"predictor": predictor, "info": self._model_info(predictor, folder, device)}
