@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -44,12 +45,13 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture()
-def managed_dir(monkeypatch, tmp_path, clean_settings) -> Path:
+def managed_dir(monkeypatch, tmp_path, clean_settings) -> Iterator[Path]:
     """No CLVNET_MODEL_PYTHON, no setting, and the managed environment in a temporary folder."""
     monkeypatch.delenv(ENV_VARIABLE, raising=False)
     folder = tmp_path / "profile" / "python" / "clvnet_env"
     monkeypatch.setattr(model_env, "managed_env_dir", lambda: folder)
-    return folder
+    yield folder
+    shutil.rmtree(folder.parent, ignore_errors=True)  # a built environment holds GBs
 
 
 def run_check(python: str, wait_until, timeout: float = 180) -> model_env.EnvironmentReport:
