@@ -239,7 +239,8 @@ def python_candidates() -> List[Tuple[Path, str]]:
 def probe_base_python(path: Path, source: str) -> Tuple[Optional[BasePython], str]:
     """Run ``path`` once: a ``BasePython`` when it can make a venv for the model, else why not.
 
-    Blocks for one short process run (tens of milliseconds): call it off the GUI thread.
+    Blocks for one short process run (tens of milliseconds); the dialog calls it once, when it
+    opens, never on the box path.
     """
     problem = path_problem(str(path))
     if problem:
@@ -323,7 +324,7 @@ class EnvironmentReport:
         return not self.problem
 
     def summary(self) -> str:
-        """``Python 3.11.2, torch 2.14.1, transformers 5.23.0, device cpu`` or the problem."""
+        """``Python 3.11.2, torch 2.14.1, transformers 5.23.0, no GPU`` or the problem."""
         if self.problem:
             return self.problem
         parts = [f"Python {self.python_version}", f"torch {self.torch}"]
@@ -410,15 +411,17 @@ def report_from_answers(
         (a["error"] for a in (hello, load, devices) if a and not a.get("ok") and a.get("error")),
         None,
     )
-    details = (failure or {}).get("message", "") + "\n" + stderr
-    report.missing_module = missing_module_in(details)
+    answered = bool(hello and load and devices)
+    if not failure and answered and not finished_early:
+        return report  # warnings on the standard error do not make a working server broken
+    report.missing_module = missing_module_in((failure or {}).get("message", "") + "\n" + stderr)
     if report.missing_module:
         report.problem = broken_sentence(python, report.missing_module)
     elif failure:
         report.problem = tr(
             "The model's server started but could not load the model: {message}"
         ).format(message=failure.get("message", ""))
-    elif finished_early or not (hello and load and devices):
+    else:
         last = next((line for line in reversed(stderr.splitlines()) if line.strip()), "")
         report.problem = tr("The model's server stopped before answering ({last}).").format(
             last=last.strip()[:300] or tr("no message")

@@ -171,6 +171,25 @@ def test_a_python_without_the_packages_is_reported_as_broken(wait_until):
     )
 
 
+def test_server_answers_become_a_report():
+    answers = {
+        "check-hello": {"ok": True, "python_version": "3.11.2"},
+        "check-load": {"ok": True, "torch": "2.14.1+cpu", "transformers": "5.23.0"},
+        "check-devices": {"ok": True, "cuda": [["cuda:0", "RTX 4000"]]},
+    }
+    noisy = "UserWarning: No module named 'triton'; falling back to eager mode"
+    report = model_env.report_from_answers("/p/python", answers, noisy, finished_early=False)
+    assert report.ok and report.cuda_devices == [("cuda:0", "RTX 4000")]
+    assert report.summary() == (
+        "Python 3.11.2, torch 2.14.1+cpu, transformers 5.23.0, GPUs: cuda:0 (RTX 4000)"
+    )
+    died = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"
+    dead = model_env.report_from_answers("/p/python", {}, died, finished_early=True)
+    assert dead.missing_module == "numpy" and "'numpy' cannot be imported" in dead.problem
+    crashed = model_env.report_from_answers("/p/python", {}, "Segmentation fault", True)
+    assert crashed.problem == ("The model's server stopped before answering (Segmentation fault).")
+
+
 def test_the_project_python_reports_what_it_has(wait_until):
     report = run_check(sys.executable, wait_until)
     assert report.ok, report.problem
