@@ -323,12 +323,29 @@ class ServerClient:
             params: Dict[str, Any] = {"items": payload, "options": options or {}}
             if model:
                 params["model"] = model
-            answer = self.request("describe_batch", timeout=timeout, cancel=cancel, **params)
+            try:
+                answer = self.request("describe_batch", timeout=timeout, cancel=cancel, **params)
+            except ServerError as err:
+                # the server let this model go (others were loaded since): load it again, once
+                if err.kind != "not_loaded" or not model or not self._reload(model):
+                    raise
+                answer = self.request("describe_batch", timeout=timeout, cancel=cancel, **params)
         finally:
             for path in files:
                 with contextlib.suppress(OSError):
                     os.remove(path)
         return answer["results"]
+
+    def _reload(self, handle: str) -> bool:
+        """Load the model ``handle`` named again; False when this client never loaded it."""
+        with self._lock:
+            keys = [key for key, answer in self._loaded.items() if answer["handle"] == handle]
+            for key in keys:
+                del self._loaded[key]
+        if not keys:
+            return False
+        checkpoint, device, precision = keys[0]
+        return self.load(checkpoint or None, device, precision)["handle"] == handle
 
     def _write_array(self, array: np.ndarray, files: List[str]) -> str:
         path = os.path.join(self._folder, f"a{next(self._ids)}.npy")

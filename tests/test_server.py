@@ -322,6 +322,22 @@ def test_describe_batch_encodes_a_shared_window_once(client, model_checkpoint):
     assert oct(os.stat(client.folder).st_mode & 0o777) == "0o700"
 
 
+def test_a_model_the_server_let_go_is_loaded_again(
+    client, model_checkpoint, random_checkpoint, processing_checkpoint
+):
+    """Two other models loaded since (the server keeps two): a describe reloads it once."""
+    first = client.load(str(model_checkpoint), "cpu")
+    for other in (random_checkpoint, processing_checkpoint):
+        client.load(str(other), "cpu")
+    handles = {m["handle"] for m in client.ping()["models"]}
+    assert first["handle"] not in handles
+    answer = client.describe(
+        noise_image(), [64, 64, 192, 192], model=first["handle"], options={"max_new_tokens": 4}
+    )
+    assert answer["model"] == first["model"]
+    assert first["handle"] in {m["handle"] for m in client.ping()["models"]}
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV], ids=["SIGKILL", "SIGSEGV"])
 def test_a_killed_server_is_reported_and_restarted(random_checkpoint, sig):
     client = ServerClient(sys.executable, root=str(REPO))
