@@ -24,24 +24,15 @@ from __future__ import annotations
 import math
 from typing import Dict, List, Sequence, Tuple
 
+from model_core.config import PREDICATES as MODEL_PREDICATES
+
 #: Ground surfaces a vehicle, plane or ship stands "on" (other containers hold things "inside").
 SURFACE_KINDS = frozenset({"road", "river", "water", "apron", "runway", "pier", "bridge"})
 #: Kinds with a long axis that objects can lie "along".
 LINEAR_KINDS = frozenset({"road", "river", "runway", "pier", "bridge"})
 
-PREDICATES = (
-    "next to",
-    "north of",
-    "south of",
-    "east of",
-    "west of",
-    "inside",
-    "contains",
-    "on",
-    "along",
-    "surrounded by",
-    "surrounds",
-)
+#: The words a relation may use: the model's predicates less its "none" (index 0).
+PREDICATES: Tuple[str, ...] = MODEL_PREDICATES[1:]
 DIRECTIONS = ("north of", "south of", "east of", "west of")
 #: Word maps for augmentations: a horizontal flip (mirror left-right) swaps east and west, a
 #: vertical flip swaps north and south. Captions use no other direction words.
