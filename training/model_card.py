@@ -232,6 +232,10 @@ def write_card(
         lines += real_imagery_section(real_records, real_data, previous_real_records)
     if ablations:
         lines += ablation_section(ablations, machine)
+    elif earlier_card is not None and earlier_section(earlier_card, "## Ablations"):
+        section = earlier_section(earlier_card, "## Ablations")
+        note = "Copied from the card of the synthetic-only model (not rerun for the last stage)."
+        lines += [*section[:3], note, "", *section[3:]]
     text = "\n".join(lines) + "\n"
     out.write_text(text, encoding="utf-8")
     return text
@@ -320,6 +324,16 @@ def earlier_stage_lines(card: Path) -> List[str]:
     ]
 
 
+def earlier_section(card: Path, heading: str) -> List[str]:
+    """A ``## `` section of an earlier card, copied verbatim (runs that were made elsewhere)."""
+    lines = card.read_text(encoding="utf-8").splitlines()
+    if heading not in lines:
+        return []
+    start = lines.index(heading)
+    end = next((k for k in range(start + 1, len(lines)) if lines[k].startswith("## ")), len(lines))
+    return ["", *lines[start:end]]
+
+
 REAL_COLUMNS = (
     ("targets", "targets", "{:d}"),
     ("mask_targets", "with mask", "{:d}"),
@@ -366,8 +380,9 @@ def real_imagery_section(
         "## Real imagery",
         "",
         f"The real validation split (`python -m training.evaluate --records ...` on the "
-        f"`validation` record folders of `python -m training.prepare`; {overall['targets']} "
-        f"targets, {overall['mask_targets']} with a mask). The target is the object the box "
+        f"`validation` record folders of `python -m training.prepare`, "
+        f"{per_folder_text(report)}; {overall['targets']} targets, {overall['mask_targets']} "
+        "with a mask). The target is the object the box "
         "holds (the first phrase); *named* = the first phrase names its class (class-name map), "
         "*wrong class* = it names something else, *abstained* = a generic phrase. Phrases whose "
         f'class words had a token probability below {real["naming_threshold"]} say "an '
@@ -441,6 +456,15 @@ def real_imagery_section(
         )
     lines += ["", "### What it still cannot do", "", *limitations(real)]
     return lines
+
+
+def per_folder_text(report: Dict) -> str:
+    """How the evaluated records were drawn from each folder."""
+    data = report.get("data") or {}
+    folders = ", ".join(f"`{record_source(p)}`" for p in data.get("paths", []))
+    if data.get("per_folder"):
+        return f"at most {data['per_folder']} records per folder, evenly spaced: {folders}"
+    return f"every record of {folders}"
 
 
 def limitations(real: Dict) -> List[str]:

@@ -339,7 +339,8 @@ def real_section(done: list, args: argparse.Namespace, threshold: float, checkpo
         real["calibration"]["bins"],
         real["calibration"]["ece"],
         plot,
-        f"Score calibration, {len(targets)} real targets",
+        f"Score calibration, {sum(row['count'] for row in real['calibration']['bins'])} real "
+        "targets with a mask",
     )
     real["plot"] = plot.name
     return real, threshold
