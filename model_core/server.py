@@ -90,6 +90,14 @@ def load_array(path: Any, what: str) -> np.ndarray:
         raise RequestError("bad_request", message) from None
 
 
+def missing_module(err: ImportError) -> str:
+    """The module an import failure is about: its ``name``, else the one its message names."""
+    named = re.search(r"No module named '([^']+)'", str(err))
+    if named:
+        return named.group(1)
+    return getattr(err, "name", None) or str(err)
+
+
 def pixel_digest(image: np.ndarray) -> str:
     """A content key for the embedding cache when the client gives none."""
     return hashlib.blake2b(np.ascontiguousarray(image).data, digest_size=16).hexdigest()
@@ -114,11 +122,15 @@ class ModelServer:
         self._closing = threading.Event()
         self._models: OrderedDict[str, Any] = OrderedDict()
         self._last_model: Optional[str] = None
+        self._import_thread: Optional[threading.Thread] = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def serve(self) -> int:
         """Answer requests until ``shutdown`` or the end of the input; returns the exit code."""
-        threading.Thread(target=self._import_torch, name="torch-import", daemon=True).start()
+        self._import_thread = threading.Thread(
+            target=self._import_torch, name="torch-import", daemon=True
+        )
+        self._import_thread.start()
         worker = threading.Thread(target=self._work_loop, name="work", daemon=True)
         worker.start()
         for line in self._requests:
@@ -136,6 +148,15 @@ class ModelServer:
         """Import the model's packages while the front end is still busy (first load faster)."""
         with contextlib.suppress(Exception):  # a failure is reported by the load that needs it
             from . import predictor  # noqa: F401
+
+    def _wait_for_import(self) -> None:
+        """Let the background import finish before a work request imports the same modules.
+
+        Two threads importing one package at once can see each other's half-initialised
+        modules, and a missing package was then reported as ``model_core.predictor``.
+        """
+        if self._import_thread is not None:
+            self._import_thread.join()
 
     def send(self, message: dict) -> None:
         """Write one answer line (thread-safe)."""
@@ -189,6 +210,7 @@ class ModelServer:
     def _run(self, request: dict) -> dict:
         """The answer to one work request; every failure becomes an error answer."""
         request_id = request.get("id")
+        self._wait_for_import()
         try:
             if self._is_cancelled(request_id):
                 raise Cancelled()
@@ -202,12 +224,11 @@ class ModelServer:
         except InputError as err:
             return error_answer(request_id, "bad_input", str(err))
         except ImportError as err:
-            name = getattr(err, "name", None) or str(err)
             return error_answer(
                 request_id,
                 "missing_package",
-                f"The model's Python '{sys.executable}' cannot import '{name}'; install the "
-                "model's packages there or choose another Python for the model.",
+                f"The model's Python '{sys.executable}' cannot import '{missing_module(err)}'; "
+                "install the model's packages there or choose another Python for the model.",
             )
         except MemoryError:
             return error_answer(request_id, "out_of_memory", "The model ran out of memory.")

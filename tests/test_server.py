@@ -27,13 +27,13 @@ LONG_CAPTION = 400
 class RawServer:
     """A server process driven line by line."""
 
-    def __init__(self) -> None:
+    def __init__(self, pythonpath: str = str(REPO)) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "model_core", "serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
+            env={**os.environ, "PYTHONPATH": pythonpath},
             text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
@@ -393,6 +393,29 @@ def test_cancel_kills_a_server_that_does_not_stop(random_checkpoint):
         assert client.ping()["ok"] and client.pid != pid
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "raise ImportError(\"No module named 'segment_anything'\")",
+        "raise ModuleNotFoundError('gone', name='segment_anything')",
+    ],
+)
+def test_a_missing_package_is_named_even_during_the_startup_import(tmp_path, failure):
+    """A load sent at once (the background import still running) names the real package."""
+    shim = tmp_path / "shim" / "segment_anything"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text(failure + "\n")
+    server = RawServer(os.pathsep.join([str(shim.parent), str(REPO)]))
+    try:
+        answers = [server.ask(id=i, op="load", device="cpu") for i in range(2)]
+    finally:
+        server.close()
+    for answer in answers:
+        assert answer["error"]["kind"] == "missing_package", answer
+        message = answer["error"]["message"]
+        assert "'segment_anything'" in message and sys.executable in message, message
 
 
 def test_a_python_that_cannot_start_is_one_sentence(tmp_path):
