@@ -46,6 +46,20 @@ DEVICES = ["auto", "cpu", "cuda"]
 """Values of the DEVICE parameter (static strings, so scripts pass ``DEVICE=cpu``)."""
 
 
+def checkpoint_parameter(name: str, description: str) -> QgsProcessingParameterFile:
+    """An optional checkpoint folder (empty: the bundled model)."""
+    return QgsProcessingParameterFile(
+        name, description, behavior=QgsProcessingParameterFile.Folder, optional=True
+    )
+
+
+def device_parameter(name: str) -> QgsProcessingParameterEnum:
+    """The device to run the model on: one of :data:`DEVICES`, ``auto`` by default."""
+    return QgsProcessingParameterEnum(
+        name, tr("Device"), options=DEVICES, defaultValue=DEVICES[0], usesStaticStrings=True
+    )
+
+
 class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
     """Shared parameters and the box loop of ``clvnet:segment_describe_*``."""
 
@@ -84,22 +98,11 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
     def addModelParameters(self) -> None:
         """CHECKPOINT, DEVICE, CONTEXT and MIN_SCORE (all with defaults)."""
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.CHECKPOINT,
-                tr("Checkpoint folder (empty: the bundled model)"),
-                behavior=QgsProcessingParameterFile.Folder,
-                optional=True,
+            checkpoint_parameter(
+                self.CHECKPOINT, tr("Checkpoint folder (empty: the bundled model)")
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.DEVICE,
-                tr("Device"),
-                options=DEVICES,
-                defaultValue=DEVICES[0],
-                usesStaticStrings=True,
-            )
-        )
+        self.addParameter(device_parameter(self.DEVICE))
         context = QgsProcessingParameterNumber(
             self.CONTEXT,
             tr("Context margin (fraction of the box's longer side)"),

@@ -19,7 +19,6 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsFields,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSource,
@@ -33,22 +32,14 @@ from qgis.core import (
     QgsVectorFileWriter,
 )
 
-from .. import model_env
 from ..i18n import tr
 from ..pixels import file_path
 from .raster_input import shown_bands
-from .training_process import (
-    ModuleRun,
-    TrainingUnavailable,
-    check_training_package,
-    discard,
-    output_problem,
-    publish,
-    staging_folder,
-)
+from .training_algorithm import TrainingCommandAlgorithm
+from .training_process import publish, staging_folder
 
 
-class PrepareTrainingDataAlgorithm(QgsProcessingAlgorithm):
+class PrepareTrainingDataAlgorithm(TrainingCommandAlgorithm):
     """Write grounded-caption records for the labelled polygons of a layer over a raster."""
 
     INPUT = "INPUT"
@@ -65,9 +56,6 @@ class PrepareTrainingDataAlgorithm(QgsProcessingAlgorithm):
         self.raster_path = ""
         self.raster_crs = QgsCoordinateReferenceSystem()
         self.bands = (1, 2, 3)
-
-    def createInstance(self) -> "PrepareTrainingDataAlgorithm":
-        return PrepareTrainingDataAlgorithm()
 
     def name(self) -> str:
         """Algorithm id inside the provider (public interface: never change)."""
@@ -160,13 +148,7 @@ class PrepareTrainingDataAlgorithm(QgsProcessingAlgorithm):
                 tr("The label layer has no field named '{0}'.").format(class_field)
             )
         out = Path(self.parameterAsString(parameters, self.OUTPUT, context))
-        if output_problem(out):
-            raise QgsProcessingException(output_problem(out))
-        try:
-            python = model_env.server_python()
-            check_training_package(python, "prepare")
-        except (model_env.ModelEnvironmentMissing, TrainingUnavailable) as err:
-            raise QgsProcessingException(str(err)) from err
+        python = self.modelPython(out, "prepare")
 
         with tempfile.TemporaryDirectory(prefix="clvnet-labels-") as scratch:
             labels = Path(scratch) / "labels.gpkg"
@@ -186,24 +168,16 @@ class PrepareTrainingDataAlgorithm(QgsProcessingAlgorithm):
                     extent.yMaximum(),
                 )
                 args += ["--extent", *map(repr, corners)]
-            try:
-                run = ModuleRun(python, "prepare", ["vector", *args], Path(scratch))
-            except TrainingUnavailable as err:
-                discard(staging)
-                raise QgsProcessingException(str(err)) from err
-            try:
-                if not run.wait(feedback.isCanceled):
-                    discard(staging)
-                    raise QgsProcessingException(
-                        tr("Preparing was cancelled; nothing was written to '{0}'.").format(out)
-                    )
-                if run.process.returncode != 0:
-                    discard(staging)
-                    raise QgsProcessingException(
-                        tr("Preparing the records failed: {0}").format(run.failure())
-                    )
-            finally:
-                run.close()
+            self.runCommand(
+                python,
+                "prepare",
+                ["vector", *args],
+                staging,
+                Path(scratch),
+                feedback,
+                cancelled=tr("Preparing was cancelled; nothing was written to '{0}'.").format(out),
+                failed=tr("Preparing the records failed: {0}"),
+            )
         publish(staging, out)
         return self._results(out, feedback)
 

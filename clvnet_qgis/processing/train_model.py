@@ -13,31 +13,23 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
-from .. import model_env
 from ..i18n import tr
-from .common import DEVICES
+from .common import checkpoint_parameter, device_parameter
+from .training_algorithm import TrainingCommandAlgorithm
 from .training_process import (
     BUNDLED_CHECKPOINT,
     LogFollower,
-    ModuleRun,
-    TrainingUnavailable,
-    check_training_package,
-    discard,
     loss_summary,
-    output_problem,
     publish,
     staging_folder,
 )
@@ -62,7 +54,7 @@ def records_of(folder: Path) -> Path:
     return split if holds_records(split) else folder
 
 
-class TrainModelAlgorithm(QgsProcessingAlgorithm):
+class TrainModelAlgorithm(TrainingCommandAlgorithm):
     """Fine-tune a CLV-Net checkpoint on record folders (``prepare_training_data``'s output)."""
 
     DATA = "DATA"
@@ -75,9 +67,6 @@ class TrainModelAlgorithm(QgsProcessingAlgorithm):
     OUTPUT = "OUTPUT"
     STEPS_DONE = "STEPS_DONE"
     FINAL_LOSS = "FINAL_LOSS"
-
-    def createInstance(self) -> "TrainModelAlgorithm":
-        return TrainModelAlgorithm()
 
     def name(self) -> str:
         """Algorithm id inside the provider (public interface: never change)."""
@@ -110,27 +99,14 @@ class TrainModelAlgorithm(QgsProcessingAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.BASE,
-                tr("Base checkpoint folder (empty: the bundled model)"),
-                behavior=QgsProcessingParameterFile.Folder,
-                optional=True,
-            )
+            checkpoint_parameter(self.BASE, tr("Base checkpoint folder (empty: the bundled model)"))
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.STEPS, tr("Training steps"), defaultValue=200, minValue=1
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.DEVICE,
-                tr("Device"),
-                options=DEVICES,
-                defaultValue=DEVICES[0],
-                usesStaticStrings=True,
-            )
-        )
+        self.addParameter(device_parameter(self.DEVICE))
         advanced = [
             QgsProcessingParameterNumber(
                 self.BATCH_SIZE, tr("Batch size"), defaultValue=4, minValue=1
@@ -170,13 +146,7 @@ class TrainModelAlgorithm(QgsProcessingAlgorithm):
         folders = self._recordFolders(parameters, context)
         base = self._baseCheckpoint(parameters, context)
         out = Path(self.parameterAsString(parameters, self.OUTPUT, context))
-        if output_problem(out):
-            raise QgsProcessingException(output_problem(out))
-        try:
-            python = model_env.server_python()
-            check_training_package(python, "train")
-        except (model_env.ModelEnvironmentMissing, TrainingUnavailable) as err:
-            raise QgsProcessingException(str(err)) from err
+        python = self.modelPython(out, "train")
 
         steps = self.parameterAsInt(parameters, self.STEPS, context)
         share = self.parameterAsDouble(parameters, self.SYNTHETIC_SHARE, context)
@@ -252,23 +222,17 @@ class TrainModelAlgorithm(QgsProcessingAlgorithm):
                         tr("Step {0}/{1}: {2}").format(step, steps, loss_summary(row))
                     )
 
-        try:
-            run = ModuleRun(python, "train", args, out.parent)
-        except TrainingUnavailable as err:
-            discard(staging)
-            raise QgsProcessingException(str(err)) from err
-        try:
-            finished = run.wait(feedback.isCanceled, report)
-            if not finished:
-                discard(staging)
-                raise QgsProcessingException(
-                    tr("Training was cancelled; nothing was written to '{0}'.").format(out)
-                )
-            if run.process.returncode != 0:
-                discard(staging)
-                raise QgsProcessingException(tr("Training failed: {0}").format(run.failure()))
-        finally:
-            run.close()
+        self.runCommand(
+            python,
+            "train",
+            args,
+            staging,
+            out.parent,
+            feedback,
+            cancelled=tr("Training was cancelled; nothing was written to '{0}'.").format(out),
+            failed=tr("Training failed: {0}"),
+            on_tick=report,
+        )
         (staging / "train_state.pt").unlink(missing_ok=True)  # optimiser state: not needed
         publish(staging, out)
         feedback.pushInfo(tr("Fine-tuned checkpoint written to {0}.").format(out))
