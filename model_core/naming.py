@@ -14,13 +14,9 @@ from typing import Dict, List, Optional, Sequence
 
 from .tokenizer import strip_tags
 
-#: Words that describe an object without saying what it is (the grammar's modifiers).
-MODIFIER_WORDS = frozenset(
-    (
-        "a",
-        "an",
-        "the",
-        "one",
+#: Count words that make a generic replacement plural.
+PLURAL_WORDS = frozenset(
+    [
         "two",
         "three",
         "four",
@@ -33,6 +29,15 @@ MODIFIER_WORDS = frozenset(
         "several",
         "many",
         "some",
+    ]
+)
+#: Words that describe an object without saying what it is (the grammar's modifiers).
+MODIFIER_WORDS = PLURAL_WORDS | frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "one",
         "few",
         "small",
         "large",
@@ -66,23 +71,6 @@ MODIFIER_WORDS = frozenset(
         "l-shaped",
         "irregular",
         "container",
-    )
-)
-#: Count words that make a generic replacement plural.
-PLURAL_WORDS = frozenset(
-    (
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "several",
-        "many",
-        "some",
     )
 )
 GENERIC_OBJECT, GENERIC_OBJECTS = "an object", "some objects"
