@@ -39,13 +39,11 @@ from shapely.geometry import box as shapely_box
 from model_core.window import context_window
 from training.grammar.phrases import noun_phrase, sentence, verb_for
 from training.grammar.relations import (
-    CLAUSE_PRIORITY,
-    DIRECTIONS,
+    CLAUSE_ORDER,
     SURFACE_KINDS,
-    direction,
-    pair,
+    context_clause,
+    draw_count,
     relations,
-    stated_clause,
 )
 from training.readers.objects import AnnotatedImage, LabelledObject, outlines, polygon_parts
 
@@ -449,26 +447,18 @@ def _contexts(scene: _Scene, target: _Referent, window) -> List[Tuple[_Referent,
                 continue
             ref.phrase = "another " + ref.phrase.split(" ", 1)[1]
         counts[ref.phrase] = counts.get(ref.phrase, 0) + 1
-        preds = pair(target.geom, ref.geom, target.kind, ref.kind, scene.gsd)
-        d, clarity = direction(target.geom, ref.geom)
-        clause = stated_clause(preds, clarity, d)
+        clause, weight = context_clause(target.geom, ref.geom, target.kind, ref.kind, scene.gsd)
         if clause:
-            rank = (2.0 if clause in CLAUSE_PRIORITY else 1.0) + min(1.0, ref.geom.area / warea)
+            rank = weight + min(1.0, ref.geom.area / warea)
             found.append((ref, clause, rank))
     return [c for c in found if counts[c[0].phrase] == 1]
 
 
 def _choose(contexts, rng: random.Random):
-    u, acc, want = rng.random(), 0.0, CONTEXT_COUNTS[-1][0]
-    for n, p in CONTEXT_COUNTS:
-        acc += p
-        if u < acc:
-            want = n
-            break
+    want = draw_count(CONTEXT_COUNTS, rng)
     ranked = sorted(contexts, key=lambda c: (-c[2], c[0].members))
     chosen = ranked[:want]
-    order = CLAUSE_PRIORITY + DIRECTIONS + ("next to",)
-    return sorted(chosen, key=lambda c: order.index(c[1]))
+    return sorted(chosen, key=lambda c: CLAUSE_ORDER.index(c[1]))
 
 
 def records_per_image(n_objects: int, maximum: int) -> int:

@@ -22,6 +22,7 @@ Rules (A is the subject, B the object; geometries in pixels, y down, north = up)
 from __future__ import annotations
 
 import math
+import random
 from typing import Dict, List, Sequence, Tuple
 
 from model_core.config import PREDICATES as MODEL_PREDICATES
@@ -174,3 +175,28 @@ def stated_clause(preds: Sequence[str], clarity: float, dir_word: str) -> str:
     if dir_word and clarity >= CLEAR_DIRECTION and dir_word in preds:
         return dir_word
     return "next to" if "next to" in preds else ""
+
+
+#: Order of the context clauses within a caption: containment and alignment, directions,
+#: "next to".
+CLAUSE_ORDER = CLAUSE_PRIORITY + DIRECTIONS + ("next to",)
+
+
+def context_clause(a, b, kind_a: str, kind_b: str, gsd: float) -> Tuple[str, float]:
+    """The clause a caption about A states of B ('' when none holds) and its weight when
+    contexts are ranked: 2 for a containment or alignment, 1 for a direction or "next to"."""
+    preds = pair(a, b, kind_a, kind_b, gsd)
+    dir_word, clarity = direction(a, b)
+    clause = stated_clause(preds, clarity, dir_word)
+    return clause, 2.0 if clause in CLAUSE_PRIORITY else 1.0
+
+
+def draw_count(weights: Sequence[Tuple[int, float]], rng: random.Random) -> int:
+    """A count drawn from ``(count, probability)`` pairs with one ``rng.random()``
+    (the last count when the probabilities sum to less than the draw)."""
+    u, acc = rng.random(), 0.0
+    for count, probability in weights:
+        acc += probability
+        if u < acc:
+            return count
+    return weights[-1][0]

@@ -30,13 +30,12 @@ from shapely.geometry import box as shapely_box
 
 from model_core.window import context_window
 from training.grammar.relations import (
-    CLAUSE_PRIORITY,
-    DIRECTIONS,
+    CLAUSE_ORDER,
     SURFACE_KINDS,
-    direction,
+    context_clause,
+    draw_count,
     pair,
     relations,
-    stated_clause,
 )
 
 from .captions import compose, phrase
@@ -297,11 +296,9 @@ def _contexts(
             continue
         visible[ph] += 1
         geom = to_shape(polys) if ref.kind in CLIPPED_KINDS else ref.obj.shape
-        preds = pair(tgeom, geom, target.kind, ref.kind, scene.gsd)
-        d, clarity = direction(tgeom, geom)
-        clause = stated_clause(preds, clarity, d)
+        clause, weight = context_clause(tgeom, geom, target.kind, ref.kind, scene.gsd)
         if clause:
-            rank = (2.0 if clause in CLAUSE_PRIORITY else 1.0) + min(1.0, geom.area / (0.1 * warea))
+            rank = weight + min(1.0, geom.area / (0.1 * warea))
             contexts.append(_Context(ref, polys, geom, clause, ph, rank + rng.random()))
     # a context phrase must name one visible thing only ("another X" needs one look-alike)
     contexts = [c for c in contexts if visible[c.phrase] == 1]
@@ -328,23 +325,13 @@ def _choose(
                 break
         if not chosen:
             return None
-    want = _draw_count(rng)
+    want = draw_count(CONTEXT_COUNTS, rng)
     for c in ranked:
         if len(chosen) >= want:
             break
         if all(not (set(c.ref.members) & set(o.ref.members)) for o in chosen):
             chosen.append(c)
-    order = CLAUSE_PRIORITY + DIRECTIONS + ("next to",)
-    return sorted(chosen, key=lambda c: order.index(c.clause))
-
-
-def _draw_count(rng: random.Random) -> int:
-    u, acc = rng.random(), 0.0
-    for n, p in CONTEXT_COUNTS:
-        acc += p
-        if u < acc:
-            return n
-    return CONTEXT_COUNTS[-1][0]
+    return sorted(chosen, key=lambda c: CLAUSE_ORDER.index(c.clause))
 
 
 def generate_records(
