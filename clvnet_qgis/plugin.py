@@ -198,6 +198,7 @@ class ClvnetPlugin:
             self.worker.resultReady.connect(self._result)
             self.worker.failed.connect(self._failed)
             self.worker.notice.connect(lambda text: self._push(text, Qgis.Info))
+            self.worker.environmentBroken.connect(self._environment_broken)
             self.worker.cancelled.connect(self._cancelled)
         return self.worker
 
@@ -249,6 +250,10 @@ class ClvnetPlugin:
             self._push(
                 tr("The model described the box but found no object polygon in it."), Qgis.Info
             )
+
+    def _environment_broken(self, sentence: str) -> None:
+        """The model's Python lacks a package: offer Repair / Use another Python at once."""
+        dependencies.offer_environment(self.iface, sentence)
 
     def _failed(self, _token: int, sentence: str) -> None:
         self._box_finished()

@@ -89,6 +89,7 @@ class _Engine(QObject):
     modelLoading = pyqtSignal(str)
     modelLoaded = pyqtSignal(object)
     modelFailed = pyqtSignal(str, str)
+    environmentBroken = pyqtSignal(str)
     notice = pyqtSignal(str)
     stage = pyqtSignal(int, str)
     done = pyqtSignal(int, object)
@@ -229,6 +230,8 @@ class _Engine(QObject):
             return False
         except ServerError as err:
             details = "" if err.kind in ("bad_checkpoint", "bad_input") else f"{err.kind}: {err}"
+            if err.kind == "missing_package":  # the model's Python lacks a package: repair it
+                self.environmentBroken.emit(str(err))
             self.modelFailed.emit(
                 tr("Could not load the checkpoint {name}: {reason}").format(
                     name=checkpoint_label(config.checkpoint), reason=err
@@ -272,6 +275,7 @@ class PredictionWorker(QObject):
         resultReady(token, result, request): the result of the current request.
         failed(token, sentence): a request (token > 0) or a model load (token 0) failed.
         notice(sentence): something the user should know (e.g. a CUDA fallback).
+        environmentBroken(sentence): the model's Python lacks a package (once per failed load).
         cancelled(token): the current request was cancelled.
         dropped(token): a stale request's result was dropped (a newer box replaced it).
     """
@@ -281,6 +285,7 @@ class PredictionWorker(QObject):
     resultReady = pyqtSignal(int, object, object)
     failed = pyqtSignal(int, str)
     notice = pyqtSignal(str)
+    environmentBroken = pyqtSignal(str)
     cancelled = pyqtSignal(int)
     dropped = pyqtSignal(int)
 
@@ -379,6 +384,7 @@ class PredictionWorker(QObject):
         engine.modelLoaded.connect(self._model_loaded)
         engine.modelFailed.connect(self._model_failed)
         engine.notice.connect(self.notice)
+        engine.environmentBroken.connect(self.environmentBroken)
         engine.stage.connect(self._stage)
         engine.done.connect(self._done)
         engine.failed.connect(self._failed)

@@ -3,13 +3,14 @@ never looping; "Use another Python" checks the interpreter; installs show progre
 the message bar and leave the previous environment in place when cancelled."""
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from qgis.core import Qgis
 from qgis.PyQt.QtWidgets import QProgressBar, QPushButton
 
-from clvnet_qgis import dependencies, model_env
+from clvnet_qgis import dependencies, model_env, model_server
 from clvnet_qgis.dependencies import EnvironmentDialog, InstallProgress
 from clvnet_qgis.model_env import COMPLETE_MARKER, ENV_VARIABLE, EnvironmentBuilder
 from clvnet_qgis.settings import ClvnetSettings
@@ -115,3 +116,48 @@ def test_settings_open_the_environment_dialog(no_model_python, qgis_iface):
     assert shown is not None and shown.isVisible() and not shown.isModal()
     assert "not set up yet" in shown.status.text()
     shown.close()
+
+
+def test_a_package_missing_in_the_model_python_offers_repair_at_once(
+    no_model_python, plugin, qgis_iface, wait_until, tmp_path, monkeypatch
+):
+    """The model's Python cannot import segment_anything: the tool's load offers Repair, once."""
+    shim = tmp_path / "shim" / "segment_anything"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError(\"No module named 'segment_anything'\")\n")
+    python = tmp_path / "python-without-sam"
+    python.write_text(
+        f'#!/bin/sh\nPYTHONPATH="{shim.parent}:$PYTHONPATH" exec "{sys.executable}" "$@"\n'
+    )
+    python.chmod(0o755)
+    monkeypatch.setenv(ENV_VARIABLE, str(python))
+    offered = []
+    monkeypatch.setattr(
+        dependencies, "EnvironmentDialog", _recording(dependencies.EnvironmentDialog, offered)
+    )
+    try:
+        plugin.box_action.trigger()  # activating the tool loads the model in the background
+        wait_until(lambda: offered, 120, "the environment dialog after the failed load")
+        wait_until(lambda: plugin.worker.status.error, 30, "the worker to report the failure")
+        settled = time.monotonic() + 2
+        wait_until(lambda: time.monotonic() > settled, 5, "two more seconds of events")
+    finally:
+        plugin.box_action.trigger()
+        model_server.close_shared_client()
+    dialog = dependencies._DIALOG
+    assert dialog is offered[0] and dialog.isVisible() and not dialog.isModal()
+    assert "cannot import 'segment_anything'" in dialog.status.text()
+    assert dialog.create_button.text() == "Repair"
+    assert len(offered) == 1  # one failed load, one dialog: nothing loops
+    dialog.close()
+
+
+def _recording(dialog_class, shown: list):
+    """``dialog_class`` that appends each dialog it makes to ``shown``."""
+
+    class Recording(dialog_class):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            shown.append(self)
+
+    return Recording
