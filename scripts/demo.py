@@ -4,8 +4,9 @@
    box prompts as demo boxes; also the real ``../shared/data/real/cogeo.tif`` when it exists,
    with a few boxes on its road, tunnel portal and forest.
 2. ``qgis_process.bin plugins enable clvnet`` with the repository as the plugin folder (a
-   symlink ``build/plugins/clvnet``), in a profile of its own (``build/qgis-profile``), and the
-   venv's site-packages on ``PYTHONPATH`` so the plugin finds torch and the other packages.
+   symlink ``build/plugins/clvnet``), in a profile of its own (``build/qgis-profile``), with
+   the venv's site-packages on ``PYTHONPATH`` and ``CLVNET_MODEL_PYTHON`` set to this Python
+   (unless already set), so the model server runs in the venv; QGIS never imports torch.
 3. ``qgis_process.bin --json run clvnet:segment_describe_boxes`` per raster, writing the three
    layers into ``demo_out/<name>.gpkg``.
 4. A Shapefile export (``demo_out/<name>_shp/``) and a PNG map rendered by QGIS
@@ -171,6 +172,7 @@ class QgisProcess:
             QGIS_PLUGINPATH=str(plugins),
             QGIS_CUSTOM_CONFIG_PATH=str(build / "qgis-profile"),
             PYTHONPATH=os.pathsep.join(filter(None, [site, os.environ.get("PYTHONPATH")])),
+            CLVNET_MODEL_PYTHON=os.environ.get("CLVNET_MODEL_PYTHON") or sys.executable,
             QT_QPA_PLATFORM="offscreen",
         )
         self.call(["plugins", "enable", "clvnet"], tolerate="already enabled")

@@ -140,3 +140,17 @@ def test_missing_model_packages_say_what_to_install(repo_process, processing_che
     assert f"The model's Python '{python}' cannot import 'torch'" in message
     assert "Traceback" not in message
     assert not (tmp_path / "out.gpkg").exists()
+
+
+def test_the_documentation_describes_the_model_server_flow():
+    """README and docs/ tell `qgis_process` users about CLVNET_MODEL_PYTHON, not the old
+    in-QGIS install (``clvnet_deps`` on ``sys.path``, model packages on QGIS's PYTHONPATH)."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for stale in ("clvnet_deps", "to `sys.path`", "lib/python3.11/site-packages qgis_process"):
+            assert stale not in text, f"{page.name} still says {stale!r}"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    headless = readme[readme.index("### Headless: `qgis_process`") :]
+    headless = headless[: headless.index("\n## ")]
+    assert "CLVNET_MODEL_PYTHON=" in headless and "python -m model_core serve" in headless
