@@ -834,7 +834,10 @@ class EnvironmentBuilder(QObject):
         )
 
     def _swap_in(self, report: EnvironmentReport) -> None:
-        """Mark the staging folder complete and rename it over the target (old one removed)."""
+        """Mark the staging folder complete and rename it over the target (old one removed).
+
+        The shared model server running from the target is stopped first.
+        """
         marker = {
             "lock": self.lock.name,
             "lock_packages": lock_packages(self.lock),
@@ -844,6 +847,9 @@ class EnvironmentBuilder(QObject):
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         (self.staging / COMPLETE_MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+        from .model_server import stop_server_running_from  # it imports this module
+
+        stop_server_running_from(self.target)
         previous = None
         if self.target.exists():
             previous = self.target.with_name(f"{self.target.name}.old-{time.time_ns()}")

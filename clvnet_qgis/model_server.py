@@ -8,7 +8,9 @@ starts the process: the first request does, always on a worker or algorithm thre
 """
 
 import atexit
+import os
 import threading
+from pathlib import Path
 from typing import List, Optional, Tuple
 
 from qgis.core import Qgis, QgsMessageLog
@@ -63,6 +65,24 @@ def close_shared_client() -> None:
         client, _CLIENT = _CLIENT, None
     if client is not None:
         client.close()
+
+
+def stop_server_running_from(folder: Path) -> bool:
+    """Stop the shared server when its Python lives in ``folder``; True when one was stopped.
+
+    Called before the environment manager renames or replaces ``folder``: on Windows a running
+    interpreter's folder cannot be renamed, and elsewhere the old server would go on running the
+    old files. The next request starts a server from whatever is in ``folder`` then.
+    """
+    global _CLIENT
+    folder = Path(os.path.abspath(folder))
+    with _LOCK:
+        client = _CLIENT
+        if client is None or folder not in Path(os.path.abspath(client.python)).parents:
+            return False
+        _CLIENT = None
+    client.close()
+    return True
 
 
 def _log_server_line(line: str) -> None:

@@ -349,3 +349,33 @@ def test_environment_created_broken_repaired_and_kept_on_cancel(
     ]
     wait_until(lambda: not again.staging.exists(), 30, "the staging folder to go")
     assert (managed_dir / COMPLETE_MARKER).is_file() and (site / "segment_anything").is_dir()
+
+
+def test_the_swap_stops_the_shared_server_running_from_the_old_environment(managed_dir):
+    """Repair replaces the folder the running server's Python lives in: that server stops first."""
+    from clvnet_qgis import model_server
+
+    old_python = venv_python(managed_dir)
+    old_python.parent.mkdir(parents=True)
+    old_python.symlink_to(sys.executable)
+    (managed_dir / COMPLETE_MARKER).write_text("{}")
+    client = model_server.shared_client()
+    assert client.python == str(old_python)
+    client.start()
+    process = client._process
+    assert process.poll() is None
+    builder = EnvironmentBuilder(
+        model_env.BasePython(sys.executable, (3, 11, 2), "test"),
+        managed_dir,
+        choose_torch_build("Linux", "x86_64", nvidia=False),
+    )
+    staged = venv_python(builder.staging)
+    staged.parent.mkdir(parents=True)
+    staged.symlink_to(sys.executable)
+    try:
+        builder._swap_in(model_env.EnvironmentReport(python=str(staged)))
+        assert process.poll() is not None  # ended before its folder was renamed
+        assert model_server.running_client() is None
+        assert (managed_dir / COMPLETE_MARKER).read_text() != "{}"  # the new one is in place
+    finally:
+        model_server.close_shared_client()
