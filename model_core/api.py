@@ -174,7 +174,7 @@ class Describer:
         with self._lock, RasterSource(os.fspath(raster)) as source:
             source.band_mapping(rgb)  # a missing band fails before any box is read
             listed, crs = _listed_boxes(boxes, box_crs, layer, source.is_georeferenced)
-            good, skipped = pixel_boxes(source, listed, crs)
+            good, skipped = pixel_boxes(source, listed, crs, rgb)
             if not good:
                 raise InputError(_none_usable(skipped))
             if skipped:

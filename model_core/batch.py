@@ -40,6 +40,9 @@ from .window import ImageWindow
 ogr.UseExceptions()
 osr.UseExceptions()
 
+NODATA_CHECK_SIZE = 64
+"""Side in pixels of the reading of each box that finds boxes over nodata only."""
+
 
 @dataclass
 class BatchSummary:
@@ -90,16 +93,28 @@ def read_boxes(
 
 
 def pixel_boxes(
-    source: RasterSource, boxes: Sequence[Tuple[int, tuple]], box_crs: Optional[str]
+    source: RasterSource,
+    boxes: Sequence[Tuple[int, tuple]],
+    box_crs: Optional[str],
+    rgb_bands: Tuple[int, int, int] = (1, 2, 3),
 ) -> Tuple[Dict[int, tuple], Dict[int, str]]:
-    """Boxes in raster pixels by id; boxes that cannot be used are skipped with the reason."""
+    """Boxes in raster pixels by id; boxes that cannot be used are skipped with the reason.
+
+    A box outside the raster, or over nodata pixels only, is skipped with the sentence the
+    single-box path gives (``RasterSource.read_window`` on a small reading of the box itself).
+    """
     good: Dict[int, tuple] = {}
     skipped: Dict[int, str] = {}
     for box_id, box in boxes:
         try:
-            good[box_id] = source.box_to_pixels(box, box_crs)
+            pixel_box = source.box_to_pixels(box, box_crs)
+            source.read_window(
+                pixel_box, "pixel", context=0.0, size=NODATA_CHECK_SIZE, rgb_bands=rgb_bands
+            )
         except InputError as exc:
             skipped[box_id] = str(exc)
+        else:
+            good[box_id] = pixel_box
     return good, skipped
 
 
@@ -447,7 +462,7 @@ def _run_locked(
         listed, layer_wkt = read_boxes(boxes_path, options["layer"])
         summary.total = len(listed)
         box_crs = layer_wkt if source.is_georeferenced else "pixel"
-        good, summary.skipped = pixel_boxes(source, listed, box_crs)
+        good, summary.skipped = pixel_boxes(source, listed, box_crs, rgb_bands)
         if not good:
             first, reason = next(iter(summary.skipped.items()))
             raise InputError(

@@ -526,3 +526,65 @@ def test_13_a_box_of_only_nodata_pixels_is_refused(tmp_path, capsys):
         "pixel", "--checkpoint", tmp_path / "never-loaded",
     )  # fmt: skip
     assert code == 2 and "The box covers only nodata pixels" in err
+
+
+def _raster_with_nodata_corner(path: Path) -> Path:
+    """A 3-band 200 x 200 GeoTIFF (EPSG:3857, nodata 0) whose top-left quarter is nodata."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    data = np.random.default_rng(0).integers(1, 256, (3, 200, 200), dtype=np.uint8)
+    data[:, :100, :100] = 0
+    profile = dict(driver="GTiff", width=200, height=200, count=3, dtype="uint8", nodata=0)
+    transform = from_origin(1000.0, 2000.0, 1.0, 1.0)
+    with rasterio.open(path, "w", crs="EPSG:3857", transform=transform, **profile) as dst:
+        dst.write(data)
+    return path
+
+
+def _box_file(path: Path, boxes) -> Path:
+    """A GeoPackage of rectangles in EPSG:3857."""
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = ogr.osr.SpatialReference()
+    srs.ImportFromEPSG(3857)
+    layer = ds.CreateLayer("boxes", srs, ogr.wkbPolygon)
+    for rectangle in boxes:
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(box(*rectangle).wkt))
+        layer.CreateFeature(feature)
+    ds = None
+    return path
+
+
+def test_13_a_nodata_box_in_a_batch_is_skipped_with_the_reason(tmp_path, capsys, random_checkpoint):
+    from model_core.api import Describer
+
+    raster = _raster_with_nodata_corner(tmp_path / "corner.tif")
+    nodata_box, data_box = (1010.0, 1940.0, 1060.0, 1990.0), (1120.0, 1820.0, 1180.0, 1880.0)
+    boxes = _box_file(tmp_path / "boxes.gpkg", [nodata_box, data_box])
+    reason = "The box covers only nodata pixels"
+    out = tmp_path / "out.gpkg"
+    code, stdout, err = _run(
+        capsys, "batch", "--raster", raster, "--boxes", boxes, "--out", out,
+        "--checkpoint", random_checkpoint, "--device", "cpu", "--max-tokens", "4",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "1 of 2 boxes done" in stdout + err and "1 skipped" in stdout + err
+    written = ogr.Open(str(out))
+    assert written.GetLayerByName("clvnet_prompts").GetFeatureCount() == 1
+    written = None
+
+    result = Describer(checkpoint=random_checkpoint, device="cpu").describe(
+        raster, [nodata_box, data_box]
+    )
+    assert list(result.skipped) == [0] and result.skipped[0].startswith(reason)
+    assert list(result.prompts["box_id"]) == [1]
+
+    only_nodata = _box_file(tmp_path / "nodata.gpkg", [nodata_box])
+    code, _, err = _run(
+        capsys, "batch", "--raster", raster, "--boxes", only_nodata, "--out", tmp_path / "no.gpkg",
+        "--checkpoint", tmp_path / "not-loaded",
+    )  # fmt: skip
+    assert code == 2 and err.startswith("error: None of the 1 boxes") and reason in err
+    assert not (tmp_path / "no.gpkg").exists()
