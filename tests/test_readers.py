@@ -408,8 +408,9 @@ def test_vector_dk_fields_reprojected_into_pixels():
     (image,) = read_vector(data / "RGB_small.tif", data / "marker2016_small.shp", "Afgroede", skips)
     assert image.window == (0, 0, 452, 413) and image.gsd == pytest.approx(10.0)
     frame = geopandas.read_file(data / "marker2016_small.shp")
-    assert len(frame) == 276 and skips.counts() == {"unknown class": 1}  # one empty Afgroede
-    assert len(image.objects) == 274  # and one sliver of 78 m2 (< 1 pixel) inside the raster
+    # one empty Afgroede, one sliver of 78 m2 (< 1 pixel) inside the raster: each counted
+    assert skips.counts() == {"unknown class": 1, "sliver below one pixel": 1}
+    assert len(image.objects) == 274 and len(image.objects) + len(skips.items) == len(frame) == 276
     with rasterio.open(data / "RGB_small.tif") as src:
         inverse = ~src.transform
     centroid = frame.geometry[0].centroid
@@ -447,6 +448,20 @@ def test_vector_tiles_windows_and_other_crs(tmp_path):
     (a,) = read_vector(data / "RGB_small.tif", data / "marker2016_small.shp", "Afgroede", Skips())
     (b,) = read_vector(data / "RGB_small.tif", tmp_path / "wgs84.gpkg", "Afgroede", Skips())
     assert a.objects[5].box == pytest.approx(b.objects[5].box, abs=1.0)
+
+
+def test_vector_features_off_the_raster_are_counted(tmp_path):
+    import geopandas
+    from shapely.affinity import translate as shifted
+
+    data = need(ROOT / "dk_fields" / "data")
+    frame = geopandas.read_file(data / "marker2016_small.shp").iloc[:4].copy()
+    moved = [shifted(g, 1e5, 0) if k == 3 else g for k, g in enumerate(frame.geometry)]
+    frame = frame.set_geometry(geopandas.GeoSeries(moved, crs=frame.crs, index=frame.index))
+    frame.to_file(tmp_path / "off.gpkg", driver="GPKG")  # feature 3: 100 km east of the raster
+    skips = Skips()
+    (image,) = read_vector(data / "RGB_small.tif", tmp_path / "off.gpkg", "Afgroede", skips)
+    assert len(image.objects) == 3 and skips.items == [("off.gpkg feature 3", "outside the raster")]
 
 
 def test_vector_bad_inputs(tmp_path):

@@ -114,9 +114,10 @@ def test_prepare_writes_records_previews_and_summary(prepared):
 
     results, _ = prepared["dk"]
     summary = json.loads((Path(results["OUTPUT"]) / "summary.json").read_text())
-    # 276 parcels over a 16-bit raster: one has no class (skipped and counted); a parcel that
-    # only grazes the raster's edge may be dropped as a sliver (76 "Vårbyg" in the file).
-    assert results["SKIPPED"] == 1 and summary["skipped"] == {"unknown class": 1}
+    # 276 parcels over a 16-bit raster: one has no class, one is a sliver below one pixel
+    # inside the raster (both skipped and counted; 76 "Vårbyg" in the file).
+    assert results["SKIPPED"] == 2
+    assert summary["skipped"] == {"unknown class": 1, "sliver below one pixel": 1}
     assert 270 <= sum(summary["train"]["objects"].values()) <= 275
     assert summary["train"]["objects"]["Silomajs"] == 34
     assert summary["train"]["objects"]["Vårbyg"] in (75, 76)

@@ -96,6 +96,7 @@ def read_vector(
         return
     bounds = _pixel_extent(extent, to_pixels, width, height)
     gsd = ground_size(raster)
+    placed, cut = set(), _Pieces()
     for row0 in range(bounds[1], bounds[3], tile):
         for col0 in range(bounds[0], bounds[2], tile):
             w, h = min(tile, bounds[2] - col0), min(tile, bounds[3] - row0)
@@ -106,9 +107,10 @@ def read_vector(
                     continue
                 local = translate(geom.intersection(window), -col0, -row0)
                 rings = outlines(local)
-                obj = polygon_object(name, rings, (w, h), where, _Quiet())
+                obj = polygon_object(name, rings, (w, h), where, cut)
                 if obj is not None:
                     objects.append(obj)
+                    placed.add(where)
             if objects:
                 source_id = f"{raster.stem}_{col0}_{row0}"
                 yield AnnotatedImage(
@@ -121,13 +123,24 @@ def read_vector(
                     bands,
                     gsd=gsd,
                 )
+    # every feature is an object or a counted skip: say why the ones without a piece left
+    outside = "outside the extent" if extent is not None else "outside the raster"
+    for where, _name, _geom in shapes:
+        if where not in placed:
+            skips.note(where, "sliver below one pixel" if where in cut.dropped else outside)
 
 
-class _Quiet(Skips):
-    """Slivers cut off by a window edge are not bad input: not counted."""
+class _Pieces(Skips):
+    """Pieces of a polygon dropped in one window (a sliver cut off by the window's edge) are
+    not bad input: not counted here; ``dropped`` names the features that lost a piece, so a
+    feature with no piece left anywhere is counted once, with its reason, at the end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped: set = set()
 
     def add(self, where: str, reason: str, detail: str = "") -> None:
-        return None
+        self.dropped.add(where)
 
 
 def _pixel_extent(extent, to_pixels, width: int, height: int) -> Tuple[int, int, int, int]:
