@@ -40,9 +40,6 @@ from .window import ImageWindow
 ogr.UseExceptions()
 osr.UseExceptions()
 
-NODATA_CHECK_SIZE = 64
-"""Side in pixels of the reading of each box that finds boxes over nodata only."""
-
 
 @dataclass
 class BatchSummary:
@@ -101,20 +98,15 @@ def pixel_boxes(
     """Boxes in raster pixels by id; boxes that cannot be used are skipped with the reason.
 
     A box outside the raster, or over nodata pixels only, is skipped with the sentence the
-    single-box path gives (``RasterSource.read_window`` on a small reading of the box itself).
+    single-box path gives (``RasterSource.usable_pixel_box``).
     """
     good: Dict[int, tuple] = {}
     skipped: Dict[int, str] = {}
     for box_id, box in boxes:
         try:
-            pixel_box = source.box_to_pixels(box, box_crs)
-            source.read_window(
-                pixel_box, "pixel", context=0.0, size=NODATA_CHECK_SIZE, rgb_bands=rgb_bands
-            )
+            good[box_id] = source.usable_pixel_box(box, box_crs, rgb_bands)
         except InputError as exc:
             skipped[box_id] = str(exc)
-        else:
-            good[box_id] = pixel_box
     return good, skipped
 
 

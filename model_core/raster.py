@@ -35,6 +35,8 @@ EDGE_POINTS = 21
 MAX_COORDINATE = 1e15
 # Percentiles of the valid pixels that map to 0 and 255 for 16-bit and float bands.
 STRETCH_PERCENTILES = (2.0, 98.0)
+# Side in pixels of the reading that finds a box over nodata only (usable_pixel_box).
+NODATA_CHECK_SIZE = 64
 
 
 class RasterSource:
@@ -233,6 +235,23 @@ class RasterSource:
             valid=valid,
             bands=bands,
         )
+
+    def usable_pixel_box(
+        self,
+        box: Sequence[float],
+        box_crs: Optional[str],
+        rgb_bands: Sequence[int] = (1, 2, 3),
+    ) -> Box:
+        """``box_to_pixels``, refusing (InputError) a box over nodata pixels only.
+
+        For many boxes (batch, Processing): the box is read alone at ``NODATA_CHECK_SIZE``
+        pixels, so it gets the sentence a single box would, before any window is shared.
+        """
+        pixel_box = self.box_to_pixels(box, box_crs)
+        self.read_window(
+            pixel_box, "pixel", context=0.0, size=NODATA_CHECK_SIZE, rgb_bands=rgb_bands
+        )
+        return pixel_box
 
     def band_mapping(self, rgb_bands: Sequence[int]) -> Tuple[int, int, int]:
         """The three 1-based bands to show: band 1 thrice below 3 bands, else ``rgb_bands``

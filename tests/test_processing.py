@@ -556,3 +556,44 @@ def test_min_score_leaves_out_low_scoring_objects_and_their_relations(
     _, relations = features(kept["OUTPUT_RELATIONS"])
     assert len(relations) == 2  # only the pair of kept objects, both ways
     assert {(f["subj_id"], f["obj_id"]) for f in relations} == {(0, 1), (1, 0)}
+
+
+def test_a_box_over_nodata_only_is_skipped_with_the_reason(run_alg, processing_checkpoint):
+    """landsat.tif has nodata in its corner: that box is skipped with the single-box sentence."""
+    raster = QgsRasterLayer(str(real("landsat")), "landsat")
+    assert raster.isValid()
+    extent, px, py = raster.extent(), raster.rasterUnitsPerPixelX(), raster.rasterUnitsPerPixelY()
+    x0, y1 = extent.xMinimum(), extent.yMaximum()
+    mx, my = extent.center().x(), extent.center().y()
+    layer = QgsVectorLayer(
+        f"Polygon?crs={raster.crs().authid()}&field=name:string(20)", "boxes", "memory"
+    )
+    features = []
+    for name, rect in (
+        ("corner", QgsRectangle(x0, y1 - 30 * py, x0 + 30 * px, y1)),
+        ("middle", QgsRectangle(mx, my, mx + 40 * px, my + 40 * py)),
+    ):
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromRect(rect))
+        feature.setAttributes([name])
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)[0]
+
+    class Warnings(QgsProcessingFeedback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: List[str] = []
+
+        def pushWarning(self, text: str) -> None:  # noqa: N802 - QGIS's name
+            self.lines.append(text)
+
+    feedback = Warnings()
+    params = {
+        "INPUT": raster,
+        "BOXES": layer,
+        "CHECKPOINT": str(processing_checkpoint),
+        "OUTPUT": "TEMPORARY_OUTPUT",
+    }
+    result = run_alg(BOXES_ALG, params, feedback=feedback)
+    assert result["PROCESSED_COUNT"] == 1 and result["SKIPPED_COUNT"] == 1
+    assert any("The box covers only nodata pixels" in line for line in feedback.lines)

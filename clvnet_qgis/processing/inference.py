@@ -82,9 +82,10 @@ def _file_windows(
             box = rect_box(prompt.rect)
             try:
                 if to_map is None:
-                    good[index] = source.box_to_pixels(box, None)
+                    good[index] = source.usable_pixel_box(box, None, request.rgb_bands)
                 else:
-                    good[index] = source.box_to_pixels(_to_pixels(box, ~to_map), "pixel")
+                    pixel_box = _to_pixels(box, ~to_map)
+                    good[index] = source.usable_pixel_box(pixel_box, "pixel", request.rgb_bands)
             except InputError as err:
                 skips.skip(prompt.box_id, str(err))
         ids = sorted(good)
