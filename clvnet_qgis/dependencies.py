@@ -276,6 +276,12 @@ class EnvironmentDialog(QDialog):
 _DIALOG: Optional[EnvironmentDialog] = None
 
 
+def environment_being_built() -> bool:
+    """True while the dialog's "Create environment" / "Repair" runs (pip in the background)."""
+    builder = _DIALOG.builder if _DIALOG is not None else None
+    return builder is not None and builder.running()
+
+
 def offer_environment(iface: QgisInterface, problem: str = "") -> EnvironmentDialog:
     """Show the (one) environment dialog, non-modal; ``problem`` puts it in the broken state."""
     global _DIALOG

@@ -252,8 +252,10 @@ class ClvnetPlugin:
             )
 
     def _environment_broken(self, sentence: str) -> None:
-        """The model's Python lacks a package: offer Repair / Use another Python at once."""
-        dependencies.offer_environment(self.iface, sentence)
+        """The model's Python lacks a package: offer Repair / Use another Python at once
+        (not again while a repair runs: its progress is in the message bar)."""
+        if not dependencies.environment_being_built():
+            dependencies.offer_environment(self.iface, sentence)
 
     def _failed(self, _token: int, sentence: str) -> None:
         self._box_finished()

@@ -149,7 +149,15 @@ def test_a_package_missing_in_the_model_python_offers_repair_at_once(
     assert "cannot import 'segment_anything'" in dialog.status.text()
     assert dialog.create_button.text() == "Repair"
     assert len(offered) == 1  # one failed load, one dialog: nothing loops
-    dialog.close()
+
+    builder = dialog.create_environment()  # Repair runs: another failure offers nothing new
+    try:
+        assert builder is not None and dependencies.environment_being_built()
+        plugin.worker.environmentBroken.emit("The model's Python cannot import 'torch'.")
+        assert len(offered) == 1 and not dialog.isVisible()
+    finally:
+        builder.cancel()
+    assert not dependencies.environment_being_built()
 
 
 def _recording(dialog_class, shown: list):
