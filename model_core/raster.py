@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple, Type
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio._err import CPLE_BaseError
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioIOError
@@ -158,7 +159,10 @@ class RasterSource:
         xs: List[float], ys: List[float], src: CRS, dst: CRS, label: str
     ) -> Tuple[List[float], List[float]]:
         """Points from ``src`` to ``dst`` (lon, lat order for geographic CRSs)."""
-        out_x, out_y = warp_transform(src, dst, xs, ys)
+        try:
+            out_x, out_y = warp_transform(src, dst, xs, ys)
+        except CPLE_BaseError:  # PROJ refuses, e.g. a latitude beyond 90 degrees
+            out_x, out_y = [math.nan], [math.nan]
         if not all(math.isfinite(v) for v in list(out_x) + list(out_y)):
             raise InputError(
                 f"The box cannot be transformed between {label} and the raster CRS; "

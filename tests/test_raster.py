@@ -274,6 +274,8 @@ def test_berkeley_jpeg_uses_pixel_boxes_without_warning():
         ((128.66, 37.67, 128.65, 37.68), "EPSG:4326", "wrong order"),
         ((128.65, 37.68, 128.66, 37.67), "EPSG:4326", "wrong order"),
         ((2.0, 48.0, 2.1, 48.1), "EPSG:4326", "entirely outside"),
+        # metres given as degrees: PROJ refuses a latitude of 1940 (was an internal error)
+        ((1010.0, 1940.0, 1060.0, 1990.0), "EPSG:4326", "cannot be transformed"),
         ((128.65, 37.67, 128.66, 37.68), "EPSG:999999", "unknown"),
         ((128.65, 37.67, 128.66, 37.68), "not a crs", "unknown"),
     ],
