@@ -27,6 +27,7 @@ from . import model_env
 from .i18n import tr
 from .model_env import (
     BasePython,
+    BasePythonSearch,
     EnvironmentBuilder,
     EnvironmentCheck,
     EnvironmentReport,
@@ -100,6 +101,9 @@ class EnvironmentDialog(QDialog):
         self.check: Optional[EnvironmentCheck] = None
         self.report: Optional[EnvironmentReport] = None
         self.base: Optional[BasePython] = None
+        self.search: Optional[BasePythonSearch] = None
+        self.action = ""
+        self.planning = False
         self.build = model_env.torch_build_for_this_machine()
 
         intro = QLabel(
@@ -151,7 +155,7 @@ class EnvironmentDialog(QDialog):
                 python=python
             )
         )
-        self.plan.clear()
+        self._stop_planning()
         self._run_check(python, self._checked_configured)
 
     def show_problem(self, problem: str) -> None:
@@ -160,14 +164,47 @@ class EnvironmentDialog(QDialog):
 
     def _show_plan(self, sentence: str, repair: bool) -> None:
         self.status.setText(f"<b>{sentence}</b>")
-        self.create_button.setText(tr("Repair") if repair else tr("Create environment"))
-        try:
-            base = model_env.find_base_python()
-        except ModelEnvironmentMissing as none_found:
-            self.create_button.setEnabled(False)
-            self.plan.setText(str(none_found))
+        self._offer_build(tr("Repair") if repair else tr("Create environment"))
+
+    def _offer_build(self, action: str) -> None:
+        """Name the build button ``action`` and explain what it does, with which base Python.
+
+        The base Python is looked for once, in the background (``BasePythonSearch``: each
+        candidate interpreter is run, and one may hang); the button waits for it.
+        """
+        self.action = action
+        self.planning = True
+        self.create_button.setText(action)
+        if self.base is not None:
+            self._explain_plan()
             return
+        self.create_button.setEnabled(False)
+        self.plan.setText(tr("Looking for a Python to build from..."))
+        if self.search is None or not self.search.running():
+            self.search = BasePythonSearch(parent=self)
+            self.search.finished.connect(self._base_found)
+            self.search.start()
+
+    def _stop_planning(self) -> None:
+        """Leave the plan empty; a base Python found later only remembers itself."""
+        self.planning = False
+        self.plan.clear()
+
+    def searching(self) -> bool:
+        """True while the base Python is being looked for."""
+        return self.search is not None and self.search.running()
+
+    def _base_found(self, base: Optional[BasePython], problem: str) -> None:
         self.base = base
+        if not self.planning:
+            return
+        if base is None:
+            self.create_button.setEnabled(False)
+            self.plan.setText(problem)
+            return
+        self._explain_plan()
+
+    def _explain_plan(self) -> None:
         self.create_button.setEnabled(True)
         self.plan.setText(
             tr(
@@ -176,12 +213,12 @@ class EnvironmentDialog(QDialog):
                 "and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the "
                 "progress and a Cancel button appear in the message bar."
             ).format(
-                action=tr("Repair") if repair else tr("Create environment"),
+                action=self.action,
                 reason=self.build.reason,
                 folder=model_env.managed_env_dir(),
                 download=self.build.download_gb,
                 disk=self.build.disk_gb,
-                python=base.describe(),
+                python=self.base.describe(),
             )
         )
 
@@ -193,9 +230,7 @@ class EnvironmentDialog(QDialog):
                     summary=report.summary()
                 )
             )
-            self.create_button.setText(tr("Recreate environment"))
-            self.create_button.setEnabled(True)
-            self.plan.clear()
+            self._offer_build(tr("Recreate environment"))
         else:
             self.show_problem(report.problem)
 
@@ -253,7 +288,7 @@ class EnvironmentDialog(QDialog):
             )
         )
         self.create_button.setEnabled(False)
-        self.plan.clear()
+        self._stop_planning()
 
     def _run_check(self, python: str, slot) -> None:
         if self.check is not None:
@@ -267,9 +302,11 @@ class EnvironmentDialog(QDialog):
         return self.check is not None and self.check.running()
 
     def done(self, result: int) -> None:
-        """Closing stops a running check (a running installation goes on)."""
+        """Closing stops a running check or search (a running installation goes on)."""
         if self.check is not None:
             self.check.cancel()
+        if self.search is not None:
+            self.search.cancel()
         super().done(result)
 
 

@@ -236,28 +236,17 @@ def python_candidates() -> List[Tuple[Path, str]]:
     return list(unique.values())
 
 
-def probe_base_python(path: Path, source: str) -> Tuple[Optional[BasePython], str]:
-    """Run ``path`` once: a ``BasePython`` when it can make a venv for the model, else why not.
+# Seconds one candidate interpreter may take to print its version before it counts as broken.
+BASE_PROBE_TIMEOUT_S = 30
 
-    Blocks for one short process run (tens of milliseconds); the dialog calls it once, when it
-    opens, never on the box path.
-    """
-    problem = path_problem(str(path))
-    if problem:
-        return None, problem
-    try:
-        run = subprocess.run(
-            [str(path), "-c", VERSION_PROBE],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={k: v for k, v in os.environ.items() if k not in HOST_PYTHON_VARIABLES},
-        )
-    except (OSError, subprocess.SubprocessError) as err:
-        return None, tr("'{path}' could not be started ({error}).").format(path=path, error=err)
-    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", run.stdout.strip())
-    if run.returncode != 0 or not match:
-        if "ensurepip" in run.stderr or "venv" in run.stderr:
+
+def base_python_from_probe(
+    path: Path, source: str, exit_code: int, stdout: str, stderr: str
+) -> Tuple[Optional[BasePython], str]:
+    """What one run of ``VERSION_PROBE`` by ``path`` says: a ``BasePython``, else why not."""
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", stdout.strip())
+    if exit_code != 0 or not match:
+        if "ensurepip" in stderr or "venv" in stderr:
             return None, tr(
                 "'{path}' cannot create virtual environments (on Debian and Ubuntu install "
                 "the python3-venv package)."
@@ -275,10 +264,45 @@ def probe_base_python(path: Path, source: str) -> Tuple[Optional[BasePython], st
     return BasePython(str(path), version, source), ""  # type: ignore[arg-type]
 
 
+def no_base_python_sentence(problems: Sequence[str]) -> str:
+    """The sentence when no candidate can make the venv; it names what was wrong with the first."""
+    return (
+        tr("No Python {minimum} or newer that can create a virtual environment was found").format(
+            minimum=".".join(str(v) for v in MIN_MODEL_PYTHON)
+        )
+        + (f" ({problems[0]})" if problems else "")
+        + tr('; choose one with "Use another Python".')
+    )
+
+
+def probe_base_python(path: Path, source: str) -> Tuple[Optional[BasePython], str]:
+    """Run ``path`` once: a ``BasePython`` when it can make a venv for the model, else why not.
+
+    Blocks until ``path`` answers (at most ``BASE_PROBE_TIMEOUT_S``): for scripts and tests
+    only. The plugin's dialogs use ``BasePythonSearch``, which never blocks the GUI thread.
+    """
+    problem = path_problem(str(path))
+    if problem:
+        return None, problem
+    try:
+        run = subprocess.run(
+            [str(path), "-c", VERSION_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=BASE_PROBE_TIMEOUT_S,
+            env={k: v for k, v in os.environ.items() if k not in HOST_PYTHON_VARIABLES},
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        return None, tr("'{path}' could not be started ({error}).").format(path=path, error=err)
+    return base_python_from_probe(path, source, run.returncode, run.stdout, run.stderr)
+
+
 def find_base_python(
     candidates: Optional[Sequence[Tuple[Path, str]]] = None,
 ) -> BasePython:
     """The first candidate (default ``python_candidates()``) that can make the model's venv.
+
+    Blocking, like ``probe_base_python``: for scripts and tests, never the GUI thread.
 
     Raises:
         ModelEnvironmentMissing: none can; the sentence names what was wrong with the first.
@@ -291,13 +315,132 @@ def find_base_python(
         if found is not None:
             return found
         problems.append(problem)
-    raise ModelEnvironmentMissing(
-        tr("No Python {minimum} or newer that can create a virtual environment was found").format(
-            minimum=".".join(str(v) for v in MIN_MODEL_PYTHON)
+    raise ModelEnvironmentMissing(no_base_python_sentence(problems))
+
+
+class BasePythonSearch(QObject):
+    """``find_base_python`` without blocking: each candidate is probed in a ``QProcess``.
+
+    Candidates (default ``python_candidates()``) are tried one after another, each for at most
+    ``timeout_s`` seconds, so one that hangs costs that long but never freezes QGIS.
+    ``finished(base, problem)`` carries the first ``BasePython`` (problem empty), or None and
+    the sentence ``find_base_python`` would raise.
+    """
+
+    finished = pyqtSignal(object, str)
+
+    def __init__(
+        self,
+        candidates: Optional[Sequence[Tuple[Path, str]]] = None,
+        parent: Optional[QObject] = None,
+        timeout_s: Optional[float] = None,
+    ) -> None:
+        super().__init__(parent)
+        self._candidates = list(candidates) if candidates is not None else None
+        self.timeout_s = BASE_PROBE_TIMEOUT_S if timeout_s is None else timeout_s
+        self.process: Optional[QProcess] = None
+        self._current: Tuple[Path, str] = (Path(), "")
+        self._problems: List[str] = []
+        self._done = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
+
+    def start(self) -> None:
+        """Probe the first candidate; returns at once, ``finished`` follows."""
+        if self._candidates is None:
+            self._candidates = python_candidates()
+        self._next()
+
+    def running(self) -> bool:
+        """True until ``finished`` was emitted or ``cancel`` was called."""
+        return not self._done
+
+    def cancel(self) -> None:
+        """Stop probing without a result."""
+        self._done = True
+        self._timer.stop()
+        self._stop_process()
+
+    def _stop_process(self) -> None:
+        """Forget the current probe; one still running is killed and deleted once it ended."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.finished.disconnect()
+        process.errorOccurred.disconnect()
+        if process.state() == QProcess.NotRunning:
+            process.deleteLater()
+            return
+        process.finished.connect(process.deleteLater)
+        process.kill()
+
+    def _next(self) -> None:
+        while self._candidates:
+            path, source = self._candidates.pop(0)
+            if not path.is_file():
+                continue
+            problem = path_problem(str(path))
+            if problem:
+                self._problems.append(problem)
+                continue
+            self._current = (path, source)
+            env = QProcessEnvironment.systemEnvironment()
+            for name in HOST_PYTHON_VARIABLES:
+                env.remove(name)
+            self.process = QProcess(self)
+            self.process.setProcessEnvironment(env)
+            self.process.finished.connect(self._probed)
+            self.process.errorOccurred.connect(self._error)
+            self.process.start(str(path), ["-c", VERSION_PROBE])
+            self._timer.start(int(self.timeout_s * 1000))
+            return
+        self._finish(None, no_base_python_sentence(self._problems))
+
+    def _probed(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
+        if self._done:
+            return
+        self._timer.stop()
+        path, source = self._current
+        stdout = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
+        stderr = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+        crashed = exit_status != QProcess.NormalExit
+        found, problem = base_python_from_probe(
+            path, source, -1 if crashed else exit_code, stdout, stderr
         )
-        + (f" ({problems[0]})" if problems else "")
-        + tr('; choose one with "Use another Python".')
-    )
+        self._stop_process()
+        if found is not None:
+            self._finish(found, "")
+            return
+        self._problems.append(problem)
+        self._next()
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error != QProcess.FailedToStart or self._done:
+            return
+        self._timer.stop()
+        path = self._current[0]
+        self._problems.append(
+            tr("'{path}' could not be started as a Python interpreter.").format(path=path)
+        )
+        self._stop_process()
+        self._next()
+
+    def _timed_out(self) -> None:
+        if self._done:
+            return
+        self._problems.append(
+            tr("'{path}' did not answer within {seconds} s.").format(
+                path=self._current[0], seconds=self.timeout_s
+            )
+        )
+        self._stop_process()
+        self._next()
+
+    def _finish(self, base: Optional[BasePython], problem: str) -> None:
+        self._done = True
+        self._timer.stop()
+        self.finished.emit(base, problem)
 
 
 # ------------------------------------------------------------------ checking an interpreter
@@ -731,11 +874,16 @@ class EnvironmentBuilder(QObject):
             return
         if self.check is not None:
             self.check.cancel()
-        if self.process is not None and self.process.state() != QProcess.NotRunning:
+        running = self.process is not None and self.process.state() != QProcess.NotRunning
+        if running:
+            # The staging folder goes once the killed step has ended; the GUI never waits for it.
             self.process.finished.disconnect()
+            self.process.finished.connect(lambda *_: remove_in_background(self.staging))
             self.process.kill()
-            self.process.waitForFinished(3000)
-        self._fail(tr("The installation was cancelled; the previous environment is unchanged."))
+        self._fail(
+            tr("The installation was cancelled; the previous environment is unchanged."),
+            remove_staging=not running,
+        )
 
     def _next_step(self) -> None:
         if not self._steps:
@@ -863,12 +1011,13 @@ class EnvironmentBuilder(QObject):
         if previous is not None:
             remove_in_background(previous)
 
-    def _fail(self, sentence: str) -> None:
+    def _fail(self, sentence: str, remove_staging: bool = True) -> None:
         if self._done:
             return
         self._done = True
         self._log(sentence)
-        remove_in_background(self.staging)
+        if remove_staging:
+            remove_in_background(self.staging)
         self.finished.emit(False, sentence)
 
     def _log(self, line: str) -> None:

@@ -786,6 +786,16 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>aucun message</translation>
     </message>
     <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="182"/>
+        <source>Looking for a Python to build from...</source>
+        <translation>Recherche d'un Python à partir duquel construire...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="433"/>
+        <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
+        <translation>« {path} » n'a pas répondu en {seconds} s.</translation>
+    </message>
+    <message>
         <location filename="../clvnet_qgis/model_env.py" line="537"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>« {path} » n'a pas pu être démarré comme interpréteur Python.</translation>

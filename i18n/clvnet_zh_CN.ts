@@ -786,6 +786,16 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>无消息</translation>
     </message>
     <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="182"/>
+        <source>Looking for a Python to build from...</source>
+        <translation>正在查找用于创建环境的 Python...</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/model_env.py" line="433"/>
+        <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
+        <translation>“{path}”在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
         <location filename="../clvnet_qgis/model_env.py" line="537"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>无法将“{path}”作为 Python 解释器启动。</translation>

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import Qgis
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QProgressBar, QPushButton
 
 from clvnet_qgis import dependencies, model_env, model_server
@@ -73,13 +74,56 @@ def test_use_another_python_checks_it_before_saving(no_model_python, qgis_iface,
     assert model_env.server_python() == sys.executable
 
 
-def test_a_broken_environment_offers_repair(no_model_python, qgis_iface):
+def test_a_broken_environment_offers_repair(no_model_python, qgis_iface, wait_until):
     problem = model_env.broken_sentence("/p/bin/python", "transformers")
     dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow(), problem)
     assert dialog.status.text() == f"<b>{problem}</b>"
+    wait_until(lambda: not dialog.searching(), 60, "the search for a base Python")
     assert dialog.create_button.text() == "Repair" and dialog.create_button.isEnabled()
     assert dialog.other_button.text() == "Use another Python..."
     assert "Repair installs PyTorch" in dialog.plan.text()
+
+
+def test_a_hanging_python_never_freezes_the_dialog(
+    no_model_python, qgis_iface, wait_until, tmp_path, monkeypatch
+):
+    """The first candidate base Python hangs: the dialog opens at once, QGIS's event loop keeps
+    running while it is probed, and the plan appears once it timed out and the next one answered.
+    """
+    hanging = tmp_path / "python3"
+    hanging.write_text("#!/bin/sh\nexec sleep 20\n")
+    hanging.chmod(0o755)
+    candidates = model_env.python_candidates
+    monkeypatch.setattr(
+        model_env, "python_candidates", lambda: [(hanging, "a hanging test"), *candidates()]
+    )
+    monkeypatch.setattr(model_env, "BASE_PROBE_TIMEOUT_S", 3)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    started = time.monotonic()
+    dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow())
+    dialog.show()
+    opened = time.monotonic() - started
+    try:
+        assert opened < 1, f"the dialog took {opened:.1f} s to open"
+        assert "not set up yet" in dialog.status.text()
+        assert dialog.plan.text() == "Looking for a Python to build from..."
+        assert not dialog.create_button.isEnabled() and dialog.searching()
+        wait_until(lambda: not dialog.searching(), 15, "the search for a base Python")
+        searched = time.monotonic() - started
+        assert 3 <= searched < 15, f"the search took {searched:.1f} s"
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        # the event loop kept running: a timer firing every 50 ms was never held up for 1 s
+        assert len(ticks) > searched / 0.5 and max(gaps) < 1, (len(ticks), max(gaps))
+        assert dialog.create_button.isEnabled() and dialog.base is not None
+        assert dialog.base.path != str(hanging)
+        assert "Create environment installs PyTorch" in dialog.plan.text()
+        assert dialog.base.path in dialog.plan.text()
+    finally:
+        timer.stop()
+        dialog.close()
 
 
 def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
@@ -150,6 +194,7 @@ def test_a_package_missing_in_the_model_python_offers_repair_at_once(
     assert dialog.create_button.text() == "Repair"
     assert len(offered) == 1  # one failed load, one dialog: nothing loops
 
+    wait_until(lambda: not dialog.searching(), 60, "the search for a base Python")
     builder = dialog.create_environment()  # Repair runs: another failure offers nothing new
     try:
         assert builder is not None and dependencies.environment_being_built()

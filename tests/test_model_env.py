@@ -26,6 +26,7 @@ from clvnet_qgis.model_env import (
     COMPLETE_MARKER,
     ENV_VARIABLE,
     LOCK_FILE,
+    BasePythonSearch,
     EnvironmentBuilder,
     EnvironmentCheck,
     ModelEnvironmentMissing,
@@ -127,6 +128,32 @@ def test_no_usable_base_python_is_one_sentence(tmp_path):
     assert "\n" not in message
 
 
+def test_the_search_in_the_background_says_the_same(tmp_path, wait_until):
+    script = tmp_path / "python3"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    hanging = tmp_path / "python3.11"
+    hanging.write_text("#!/bin/sh\nexec sleep 20\n")
+    hanging.chmod(0o755)
+    results = []
+    search = BasePythonSearch([(hanging, "a hang"), (script, "a fake")], timeout_s=1)
+    search.finished.connect(lambda base, problem: results.append((base, problem)))
+    search.start()
+    wait_until(lambda: bool(results), 10, "the search")
+    base, problem = results[0]
+    assert base is None and not search.running()
+    assert problem == (
+        f"No Python 3.11 or newer that can create a virtual environment was found ('{hanging}' "
+        'did not answer within 1 s.); choose one with "Use another Python".'
+    )
+
+    search = BasePythonSearch([(script, "a fake"), (Path(sys.executable), "the tests")])
+    search.finished.connect(lambda base, problem: results.append((base, problem)))
+    search.start()
+    wait_until(lambda: len(results) == 2, 30, "the search")
+    assert results[1] == (find_base_python([(Path(sys.executable), "the tests")]), "")
+
+
 def test_lock_file_pins_what_the_server_imports_as_the_tests_do():
     locked = lock_packages()
     for package in (
@@ -222,9 +249,10 @@ def test_settings_refuse_a_bad_python_with_a_sentence(clean_settings, qgis_paren
     assert dialog.settings().model_python == sys.executable
 
 
-def test_the_dialog_offers_to_create_the_environment(managed_dir, qgis_iface):
+def test_the_dialog_offers_to_create_the_environment(managed_dir, qgis_iface, wait_until):
     dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow())
     assert "not set up yet" in dialog.status.text()
+    wait_until(lambda: not dialog.searching(), 60, "the search for a base Python")
     assert dialog.create_button.text() == "Create environment"
     assert dialog.create_button.isEnabled() and dialog.base is not None
     plan = dialog.plan.text()
@@ -329,6 +357,7 @@ def test_environment_created_broken_repaired_and_kept_on_cancel(
     wait_until(lambda: not dialog.checking(), 180, "the dialog's check")
     assert dialog.status.text() == f"<b>{broken.problem}</b>"
     assert dialog.create_button.text() == "Repair" and dialog.other_button.isEnabled()
+    wait_until(lambda: not dialog.searching(), 60, "the search for a base Python")
     repair = dialog.create_environment()
     assert repair is not None and not dialog.isVisible()
     ok, sentence, seconds = build_and_wait(repair, wait_until, start=False)
