@@ -113,7 +113,8 @@ def test_a_hanging_python_never_freezes_the_dialog(
         assert not dialog.create_button.isEnabled() and dialog.searching()
         wait_until(lambda: not dialog.searching(), 15, "the search for a base Python")
         searched = time.monotonic() - started
-        assert 3 <= searched < 15, f"the search took {searched:.1f} s"
+        # the hanging one was given its 3 s (Qt's coarse timers may fire 5 % early)
+        assert 2.8 <= searched < 15, f"the search took {searched:.1f} s"
         gaps = [b - a for a, b in zip(ticks, ticks[1:])]
         # the event loop kept running: a timer firing every 50 ms was never held up for 1 s
         assert len(ticks) > searched / 0.5 and max(gaps) < 1, (len(ticks), max(gaps))
