@@ -14,10 +14,11 @@
 #            sen1floods11 (training split only), image encoder frozen, quality (IoU) loss on.
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
-# How long, where: stages 1-2 took 7 min on one H200; stage 3 (240 steps of batch 8) about
-# 60 min on 2 shared CPU cores (AMD EPYC), the real-record evaluation about 5 min there; the
-# ablations about 12 min each on that CPU. The whole script: about 2.5 hours on that CPU with
-# stages 1-2 on a GPU (stages 1-2 on the CPU alone would take many hours).
+# How long, where: stages 1-2 took 7 min on one H200; writing the records about 15 min and
+# stage 3 (200 steps of batch 8, encoder frozen) 23 min on 2 shared, busy CPU cores (AMD EPYC;
+# about 4 min when they were idle); each real-record evaluation 1-3 min and the synthetic one
+# 1-20 min there; the ablations about 12 min each. The whole script: about 2.5 hours on that
+# CPU with stages 1-2 on a GPU (stages 1-2 on the CPU alone would take many hours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}

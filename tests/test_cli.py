@@ -304,7 +304,10 @@ def test_keep_confident_hides_low_scores_and_keeps_the_caption_consistent():
     from model_core.result import DEFAULT_MIN_SCORE, keep_confident
 
     result = scored_result()
-    assert keep_confident(result, DEFAULT_MIN_SCORE) is result  # the default shows everything
+    assert [o.phrase for o in keep_confident(result, DEFAULT_MIN_SCORE).objects] == [
+        "a roof",
+        "a road",
+    ]
     kept = keep_confident(result, 0.5)
     assert [o.phrase for o in kept.objects] == ["a roof", "a road"]
     assert kept.caption == result.caption

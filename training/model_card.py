@@ -163,7 +163,7 @@ def write_card(
     lines = [
         f"# {model_cfg['name']}: the bundled default CLV-Net",
         "",
-        real_intro(real_data) if real_data else SYNTHETIC_INTRO,
+        real_intro(real_data, real_records) if real_data else SYNTHETIC_INTRO,
         "",
         "## Model",
         "",
@@ -294,18 +294,27 @@ def run_card(
     return "\n".join(lines) + "\n"
 
 
-def real_intro(real_data: List[str]) -> str:
-    """The card's opening paragraph for a model fine-tuned on real record folders."""
+def real_intro(real_data: List[str], real_report: Optional[Path]) -> str:
+    """The card's opening paragraph for a model fine-tuned on real record folders; what it
+    names well and what it mostly abstains on come from the real evaluation report."""
     sources = sorted({record_source(spec) for spec in real_data})
+    measured = ""
+    if real_report is not None and real_report.exists():
+        classes = json.loads(real_report.read_text())["real"]["per_class"]
+        good = [k for k, v in classes.items() if (v.get("named") or 0) >= 0.6]
+        unsure = [k for k, v in classes.items() if (v.get("abstained") or 0) >= 0.5]
+        measured = (
+            f" On the real validation split it names {', '.join(good) or 'no class'} well "
+            f"(named >= 0.6) and mostly abstains on {', '.join(unsure) or 'no class'}."
+        )
     return (
         "**Trained on procedurally generated aerial scenes, then fine-tuned on real annotated "
         f"imagery** ({', '.join(sources)}: the training part of each, licences below) mixed with "
-        "generated scenes. It names buildings, roads, water, bare ground, vegetation, fields, "
-        "trees and cars in real aerial and satellite images; its `score` predicts the IoU of "
-        'each mask with the truth, and a phrase whose class it was unsure of says "an object" '
-        'or "an area" instead of guessing. The section *Real imagery* gives its numbers on the '
-        "real validation split and what it still cannot do. The fine-tuning budget was small "
-        "(CPU only): fine-tune further on your own labels with `python -m training.train`."
+        "generated scenes. Its `score` predicts the IoU of each mask with the truth, and a "
+        'phrase whose class it was unsure of says "an object" or "an area" instead of '
+        "guessing. The fine-tuning budget was small (see Training)." + measured + " The section "
+        "*Real imagery* gives the numbers and what it still cannot do; fine-tune it further on "
+        "your own labels with `python -m training.train`."
     )
 
 
