@@ -490,7 +490,9 @@ def limitations(real: Dict) -> List[str]:
     lines = []
     if weak:
         lines.append(
-            "- Classes it still gets wrong more often than right: " + ", ".join(weak) + "."
+            "- Classes it names correctly in fewer than half of the targets, or segments poorly: "
+            + ", ".join(weak)
+            + "."
         )
     lines += [
         "- It knows only the classes of its training data (generated scenes and the real sources "
