@@ -1,8 +1,9 @@
 """The toolbox's training path end to end in a real headless QGIS, at tiny scale: labelled layers
 (DeepForest's one-tree ``australia.shp``, the 276 ``dk_fields`` parcels over a 16-bit GeoTIFF)
 -> ``clvnet:prepare_training_data`` -> ``clvnet:train_model`` (2 steps, batch 1, in the model's
-Python) -> a checkpoint that ``python -m model_core`` loads and predicts with. Cancel leaves
-nothing behind; bad input is one sentence."""
+Python) -> a checkpoint that ``python -m model_core`` loads and predicts with, and that the plugin
+then uses (``clvnet:segment_describe_boxes`` with it as CHECKPOINT, and the map tool's worker with
+it in Settings). Cancel leaves nothing behind; bad input is one sentence."""
 
 import json
 import os
@@ -21,7 +22,10 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from clvnet_qgis.pixels import prepare_window
 from clvnet_qgis.processing.training_process import TrainingUnavailable, check_training_package
+from clvnet_qgis.settings import ClvnetSettings
+from clvnet_qgis.worker import PredictionWorker
 
 TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
 AUSTRALIA = TRAIN_REAL / "deepforest" / "src" / "deepforest" / "data" / "australia"
@@ -148,10 +152,12 @@ def test_prepare_keeps_to_the_extent(run_alg, layers, prepared, tmp_path):
     assert results["IMAGES"] == 1
 
 
-def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(run_alg, prepared, tmp_path):
+@pytest.fixture(scope="module")
+def fine_tuned(run_alg, prepared, tmp_path_factory):
+    """Both prepared folders fine-tuned once (2 steps): (results, feedback, checkpoint folder)."""
     folders = [prepared[name][0]["OUTPUT"] for name in ("australia", "dk")]
     feedback = RecordingFeedback()
-    out = tmp_path / "my-fields-model"
+    out = tmp_path_factory.mktemp("fine_tuned") / "my-fields-model"
     results = run_alg(
         TRAIN,
         {
@@ -164,12 +170,18 @@ def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(run_alg, prepar
         },
         feedback,
     )
+    return results, feedback, out
+
+
+def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(prepared, fine_tuned):
+    folders = [prepared[name][0]["OUTPUT"] for name in ("australia", "dk")]
+    results, feedback, out = fine_tuned
     assert results["OUTPUT"] == str(out) and results["STEPS_DONE"] == 2
     assert 0 < results["FINAL_LOSS"] < 100
     assert any(m.startswith("Step 2/2: loss") for m in feedback.messages)
     names = {p.name for p in out.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", "MODEL_CARD.md"} <= names
-    assert "train_state.pt" not in names and no_leftovers(tmp_path)
+    assert "train_state.pt" not in names and no_leftovers(out.parent)
     assert json.loads((out / "config.json").read_text())["name"] == "my-fields-model"
     card = (out / "MODEL_CARD.md").read_text()
     assert "fine-tuned from" in card and "clvnet-tiny" in card
@@ -204,6 +216,63 @@ def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(run_alg, prepar
     assert predict.returncode == 0, predict.stderr[-2000:]
     answer = json.loads(predict.stdout)
     assert isinstance(answer["caption"], str) and "objects" in answer
+
+
+def test_the_plugin_describes_with_the_fine_tuned_checkpoint(run_alg, layers, fine_tuned):
+    """The new folder as the toolbox's CHECKPOINT: the plugin's model server loads it (not the
+    bundled model) and the objects and prompts it writes are named after it."""
+    _, _, checkpoint = fine_tuned
+    labels = layers["dk_labels"]
+    boxes = QgsVectorLayer(f"Polygon?crs={labels.crs().authid()}", "parcels", "memory")
+    parcels = [f for f in labels.getFeatures() if f["Afgroede"] == "Silomajs"][:2]
+    assert len(parcels) == 2 and boxes.dataProvider().addFeatures(parcels)[0]
+    feedback = RecordingFeedback()
+    results = run_alg(
+        "clvnet:segment_describe_boxes",
+        {
+            "INPUT": layers["dk"],
+            "BOXES": boxes,
+            "CHECKPOINT": str(checkpoint),
+            "DEVICE": "cpu",
+            "OUTPUT": "TEMPORARY_OUTPUT",
+            "OUTPUT_PROMPTS": "TEMPORARY_OUTPUT",
+        },
+        feedback,
+    )
+    assert any(m.startswith(f"Model my-fields-model ({checkpoint})") for m in feedback.messages)
+    assert results["PROCESSED_COUNT"] == 2 and results["SKIPPED_COUNT"] == 0
+    prompts = list(results["OUTPUT_PROMPTS"].getFeatures())
+    assert len(prompts) == 2
+    assert all(p["model"] == "my-fields-model" and p["caption"].strip() for p in prompts)
+    objects = list(results["OUTPUT"].getFeatures())
+    assert objects and len(objects) == results["OBJECT_COUNT"]
+    for feature in objects:
+        assert feature["model"] == "my-fields-model" and feature["caption"].strip()
+        assert feature["source"] == str(DK_FIELDS / "RGB_small.tif")
+
+
+def test_the_box_tool_worker_uses_the_fine_tuned_checkpoint(layers, fine_tuned, wait_until):
+    """Settings' checkpoint set to the new folder: the map tool's worker loads it and answers."""
+    _, _, checkpoint = fine_tuned
+    settings = ClvnetSettings(checkpoint=str(checkpoint), device="cpu", max_caption_tokens=16)
+    worker = PredictionWorker(QgsProject.instance())
+    results, failed = [], []
+    worker.resultReady.connect(lambda token, result, request: results.append(result))
+    worker.failed.connect(lambda token, sentence: failed.append(sentence))
+    raster = layers["dk"]
+    extent = raster.extent()
+    box = QgsRectangle(extent.center(), extent.center())
+    box.grow(extent.width() / 8)
+    try:
+        worker.configure(settings.model_config())
+        worker.submit(prepare_window(raster, box, settings.context), settings)
+        wait_until(lambda: results or failed, 120, "the worker's answer")
+        assert not failed, failed
+        assert worker.status.state == "loaded" and worker.status.model == "my-fields-model"
+        assert worker.status.checkpoint == str(checkpoint)
+        assert isinstance(results[0].caption, str) and results[0].caption.strip()
+    finally:
+        worker.shutdown()
 
 
 def test_cancel_stops_training_and_leaves_no_folder(run_alg, prepared, tmp_path):
