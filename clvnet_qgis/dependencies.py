@@ -58,8 +58,9 @@ class InstallProgress(QObject):
         super().__init__(builder)
         self.builder = builder
         self.bar = bar
+        # A QgsMessageBarItem: its setText replaces the message (its only QLabel is the icon).
         widget = bar.createMessage(MESSAGE_TITLE, tr("Preparing the model's Python environment..."))
-        self.label = widget.findChild(QLabel)
+        self.message = widget
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
@@ -73,8 +74,7 @@ class InstallProgress(QObject):
         builder.finished.connect(self._finished)
 
     def _step(self, text: str) -> None:
-        if self.label is not None:
-            self.label.setText(text)
+        self.message.setText(text)
 
     def _finished(self, ok: bool, sentence: str) -> None:
         self.bar.popWidget(self.item)

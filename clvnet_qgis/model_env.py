@@ -193,17 +193,38 @@ class BasePython:
         return f"{self.path} (Python {version}, {self.source})"
 
 
+def is_python_name(path: Path) -> bool:
+    """True when the file name looks like a Python interpreter's (not ``qgis``, ``qgis-bin``)."""
+    return path.name.lower().startswith("python")
+
+
 VERSION_PROBE = (
     "import sys; import venv, ensurepip; print('.'.join(str(v) for v in sys.version_info[:3]))"
 )
 
 
+def inside_qgis_python(path: Path) -> bool:
+    """True when ``path`` (links resolved) lies in QGIS's Python prefix or install folder.
+
+    Inside QGIS ``sys.executable`` is guessed by the embedded interpreter: often the first
+    ``python3`` on the PATH (a pyenv shim, another Python version), not the Python QGIS runs.
+    """
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    prefixes = (sys.base_prefix, sys.base_exec_prefix, sys.prefix, QgsApplication.prefixPath())
+    folders = {Path(prefix).resolve() for prefix in prefixes if prefix}
+    return any(folder == resolved or folder in resolved.parents for folder in folders)
+
+
 def python_candidates() -> List[Tuple[Path, str]]:
     """Interpreters worth trying, best first, each with where it comes from.
 
-    QGIS's own Python comes first: ``sys.executable`` only when it really is a Python (inside
-    QGIS it may be the ``qgis`` binary), then the interpreters beside QGIS's Python prefix and
-    QGIS's install prefix, then the system's ``python3``.
+    QGIS's own Python comes first: ``sys.executable`` only when it really is a Python inside
+    QGIS's prefix (inside QGIS it may be the ``qgis`` binary, or a ``python3`` found on the
+    PATH), then the interpreters beside QGIS's Python prefix and QGIS's install prefix, then
+    the system's ``python3``, then the one on the PATH.
     """
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     names = (
@@ -214,10 +235,10 @@ def python_candidates() -> List[Tuple[Path, str]]:
     found: List[Tuple[Path, str]] = []
     executable = Path(sys.executable) if sys.executable else None
     in_venv = sys.prefix != sys.base_prefix
-    if executable and executable.name.lower().startswith("python") and not in_venv:
+    if executable and is_python_name(executable) and not in_venv and inside_qgis_python(executable):
         found.append((executable, tr("the Python QGIS runs")))
     base = getattr(sys, "_base_executable", "")
-    if base and Path(base).name.lower().startswith("python"):
+    if base and is_python_name(Path(base)) and inside_qgis_python(Path(base)):
         found.append((Path(base), tr("QGIS's Python")))
     for prefix in dict.fromkeys((sys.base_prefix, sys.base_exec_prefix, sys.prefix)):
         for folder in (Path(prefix) / "bin", Path(prefix)):

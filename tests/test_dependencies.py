@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QProgressBar, QPushButton
+from qgis.PyQt.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from clvnet_qgis import dependencies, model_env, model_server
 from clvnet_qgis.dependencies import EnvironmentDialog, InstallProgress
@@ -144,6 +144,11 @@ def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
     builder.start()
     widget = progress.item
     assert widget.findChild(QProgressBar) is progress.progress
+    # Each step replaces the message text; the info icon stays an icon (desktop trial: the
+    # step sentence had replaced the icon while the message kept saying "Preparing...").
+    builder.step.emit("Downloading and installing the model's packages (about 0.5 GB)...")
+    assert progress.message.text().startswith("Downloading and installing")
+    assert all(not label.text() for label in progress.message.findChildren(QLabel))
     cancel = [b for b in widget.findChildren(QPushButton) if b.text() == "Cancel"]
     assert len(cancel) == 1 and builder.running()
     cancel[0].click()

@@ -117,6 +117,27 @@ def test_base_python_is_a_real_interpreter_when_sys_executable_is_qgis(monkeypat
     assert version in base.describe() and base.source in base.describe()
 
 
+def test_a_python_on_the_path_is_not_taken_for_the_one_qgis_runs(tmp_path, monkeypatch):
+    # Desktop QGIS here reported sys.executable = ~/.pyenv/shims/python3 (Python 3.11.7, the
+    # first python3 on the PATH) while it runs Debian's /usr/bin/python3.11 (3.11.2).
+    shim = tmp_path / "shims" / "python3"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec {sys.base_prefix}/bin/python3 "$@"\n')  # as pyenv's
+    shim.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(shim))
+    monkeypatch.setattr(sys, "_base_executable", str(shim))
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)  # as inside QGIS: no venv
+    candidates = model_env.python_candidates()
+    assert (shim, "the Python QGIS runs") not in candidates
+    assert all(path != shim for path, _source in candidates)
+    first, source = candidates[0]
+    assert source == "QGIS's Python prefix" and Path(sys.base_prefix) in first.parents
+
+    inside = Path(sys.base_prefix) / "bin" / "python3"
+    monkeypatch.setattr(sys, "executable", str(inside))
+    assert model_env.python_candidates()[0] == (inside, "the Python QGIS runs")
+
+
 def test_no_usable_base_python_is_one_sentence(tmp_path):
     script = tmp_path / "python3"
     script.write_text("#!/bin/sh\nexit 0\n")
