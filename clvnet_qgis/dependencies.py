@@ -220,7 +220,18 @@ class EnvironmentDialog(QDialog):
                 disk=self.build.disk_gb,
                 python=self.base.describe(),
             )
+            + self._fallback_note()
         )
+
+    def _fallback_note(self) -> str:
+        """What is installed instead when the build's own wheel index cannot be reached."""
+        if not self.build.index_url:
+            return ""
+        fallback = model_env.pypi_fallback(self.build)
+        return " " + tr(
+            "If that index cannot be reached, PyPI's larger build is installed instead: about "
+            "{download} GB to download and {disk} GB on disk."
+        ).format(download=fallback.download_gb, disk=fallback.disk_gb)
 
     def _checked_configured(self, report: EnvironmentReport) -> None:
         self.report = report

@@ -9,7 +9,7 @@
         <translation>Le fichier d’export « {path} » doit se terminer par .gpkg, .shp ou .geojson.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="282"/>
+        <location filename="../clvnet_qgis/plugin.py" line="289"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>Il n’y a pas encore de résultats CLV-Net à exporter.</translation>
     </message>
@@ -99,7 +99,7 @@
         <translation>Prenez l’outil boîte et faites glisser une boîte sur le raster.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="96"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="84"/>
         <source>Raster layer</source>
         <translation>Couche raster</translation>
     </message>
@@ -109,7 +109,7 @@
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="133"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="136"/>
         <source>Relations</source>
         <translation>Relations</translation>
     </message>
@@ -194,52 +194,52 @@
         <translation>Aide</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="211"/>
+        <location filename="../clvnet_qgis/plugin.py" line="212"/>
         <source>Waiting for the model...</source>
         <translation>En attente du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="219"/>
+        <location filename="../clvnet_qgis/plugin.py" line="220"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>La couche « {name} » a été supprimée ; son résultat n’a pas été ajouté.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="233"/>
+        <location filename="../clvnet_qgis/plugin.py" line="234"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>Les résultats sont dans des couches temporaires en mémoire du groupe « CLV-Net » ; exportez-les ou enregistrez-les pour les conserver.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="249"/>
+        <location filename="../clvnet_qgis/plugin.py" line="250"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>Le modèle a décrit la boîte mais n’y a trouvé aucun polygone d’objet.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="259"/>
+        <location filename="../clvnet_qgis/plugin.py" line="266"/>
         <source>The request was cancelled.</source>
         <translation>La requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="274"/>
+        <location filename="../clvnet_qgis/plugin.py" line="281"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>Il n’y a aucun résultat CLV-Net à supprimer.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="277"/>
+        <location filename="../clvnet_qgis/plugin.py" line="284"/>
         <source>Removed box #{box_id}.</source>
         <translation>Boîte n°{box_id} supprimée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="357"/>
+        <location filename="../clvnet_qgis/plugin.py" line="364"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>Choisissez une couche raster dans le panneau CLV-Net, prenez l’outil boîte et faites glisser une boîte. CLV-Net rédige une description de la boîte dans son environnement, dessine un polygone par objet nommé dans la description et liste les relations entre eux.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="362"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>Échap ou un clic droit annule une boîte. Les résultats vont dans des couches en mémoire du groupe « CLV-Net » ; exportez-les en GeoPackage, Shapefile ou GeoJSON. La boîte à outils de traitements offre le même modèle pour de nombreuses boîtes à la fois.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="369"/>
+        <location filename="../clvnet_qgis/plugin.py" line="376"/>
         <source>CLV-Net help</source>
         <translation>Aide de CLV-Net</translation>
     </message>
@@ -319,7 +319,7 @@
         <translation>Dossier du point de contrôle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="125"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="58"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
@@ -359,122 +359,122 @@
         <translation>SCR de sortie</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="132"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>Loading the model...</source>
         <translation>Chargement du modèle…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="134"/>
+        <location filename="../clvnet_qgis/worker.py" line="135"/>
         <source>The model is not loaded.</source>
         <translation>Le modèle n’est pas chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="136"/>
+        <location filename="../clvnet_qgis/worker.py" line="137"/>
         <source>Reading the pixels...</source>
         <translation>Lecture des pixels…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="142"/>
+        <location filename="../clvnet_qgis/worker.py" line="143"/>
         <source>Describing the box...</source>
         <translation>Description de la boîte…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="180"/>
+        <location filename="../clvnet_qgis/worker.py" line="181"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net a échoué : {error}. Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="232"/>
+        <location filename="../clvnet_qgis/worker.py" line="235"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>Impossible de charger le point de contrôle {name} : {reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="218"/>
+        <location filename="../clvnet_qgis/worker.py" line="219"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>Le périphérique {device} n’est pas disponible ici ; CLV-Net utilise le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="399"/>
+        <location filename="../clvnet_qgis/worker.py" line="405"/>
         <source>The model {name} stays loaded.</source>
         <translation>Le modèle {name} reste chargé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="445"/>
+        <location filename="../clvnet_qgis/worker.py" line="451"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>La couche « {name} » a été supprimée pendant que CLV-Net la traitait ; sa requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="76"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="90"/>
         <source>clvnet,segmentation,caption,grounded,describe,relations,ai,deep learning,sam</source>
         <translation>clvnet,segmentation,description,ancrage,décrire,relations,ia,apprentissage profond,sam</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="86"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="100"/>
         <source>Checkpoint folder (empty: the bundled model)</source>
         <translation>Dossier du point de contrôle (vide : le modèle intégré)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="103"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="106"/>
         <source>Context margin (fraction of the box&apos;s longer side)</source>
         <translation>Marge de contexte (fraction du plus grand côté de la boîte)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="126"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="129"/>
         <source>Objects</source>
         <translation>Objets</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="142"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="145"/>
         <source>Boxes with captions</source>
         <translation>Boîtes avec descriptions</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Boxes described</source>
         <translation>Boîtes décrites</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Boxes skipped</source>
         <translation>Boîtes ignorées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Objects found</source>
         <translation>Objets trouvés</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="218"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="221"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Sortie Shapefile : les textes de plus de 254 octets ont été tronqués ; utilisez un GeoPackage pour les garder entiers.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="224"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="227"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>{0} boîtes décrites, {1} ignorées, {2} objets trouvés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="239"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>Aucune des {0} boîtes n’a pu être décrite sur la couche raster « {1} » ; vérifiez qu’elles la recouvrent (et le SCR de la couche de boîtes).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="325"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="328"/>
         <source>Loading the CLV-Net model…</source>
         <translation>Chargement du modèle CLV-Net…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="333"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="336"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>CUDA n’est pas disponible ici ; exécution sur le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="347"/>
         <source>Describing boxes…</source>
         <translation>Description des boîtes…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="350"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="353"/>
         <source>Box {0}: {1}</source>
         <translation>Boîte {0} : {1}</translation>
     </message>
@@ -581,52 +581,52 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>L’emprise ne recouvre pas la couche raster « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="60"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="62"/>
         <source>Preparing the model&apos;s Python environment...</source>
         <translation>Préparation de l'environnement Python du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="96"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="97"/>
         <source>CLV-Net: the model&apos;s Python environment</source>
         <translation>CLV-Net : l'environnement Python du modèle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="105"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="109"/>
         <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
         <translation>CLV-Net exécute son modèle dans un programme séparé, avec son propre environnement Python : QGIS ne charge jamais PyTorch lui-même, les bibliothèques du modèle ne peuvent donc pas entrer en conflit avec celles de QGIS, et si le modèle plante, seule une boîte est perdue, jamais votre session QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
         <source>Create environment</source>
         <translation>Créer l'environnement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="124"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="128"/>
         <source>Use another Python...</source>
         <translation>Utiliser un autre Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="149"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="153"/>
         <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
         <translation>Vérification du Python du modèle ({python}) en démarrant son serveur...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
         <source>Repair</source>
         <translation>Réparer</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="209"/>
         <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
         <translation>{action} installe PyTorch ({reason}), Transformers et Segment Anything, dans les versions avec lesquelles CLV-Net est testé, dans {folder} : environ {download} Go à télécharger et {disk} Go sur le disque. Il utilise {python}. QGIS reste utilisable pendant ce temps ; la progression et un bouton Annuler apparaissent dans la barre de messages.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="191"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="239"/>
         <source>The model&apos;s Python environment works: {summary}.</source>
         <translation>L'environnement Python du modèle fonctionne : {summary}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="196"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="244"/>
         <source>Recreate environment</source>
         <translation>Recréer l'environnement</translation>
     </message>
@@ -641,7 +641,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Vérification de {python} en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="250"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="296"/>
         <source>The model will use {python}: {summary}.</source>
         <translation>Le modèle utilisera {python} : {summary}.</translation>
     </message>
@@ -696,92 +696,92 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>la version de PyTorch de PyPI pour cette plateforme</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="218"/>
+        <location filename="../clvnet_qgis/model_env.py" line="239"/>
         <source>the Python QGIS runs</source>
         <translation>le Python qu'exécute QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="221"/>
+        <location filename="../clvnet_qgis/model_env.py" line="242"/>
         <source>QGIS&apos;s Python</source>
         <translation>le Python de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="224"/>
+        <location filename="../clvnet_qgis/model_env.py" line="245"/>
         <source>QGIS&apos;s Python prefix</source>
         <translation>le préfixe Python de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="227"/>
+        <location filename="../clvnet_qgis/model_env.py" line="248"/>
         <source>QGIS&apos;s install folder</source>
         <translation>le dossier d'installation de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="229"/>
+        <location filename="../clvnet_qgis/model_env.py" line="250"/>
         <source>the system&apos;s Python</source>
         <translation>le Python du système</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="232"/>
+        <location filename="../clvnet_qgis/model_env.py" line="253"/>
         <source>the Python on the PATH</source>
         <translation>le Python du PATH</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="256"/>
+        <location filename="../clvnet_qgis/model_env.py" line="317"/>
         <source>&apos;{path}&apos; could not be started ({error}).</source>
         <translation>« {path} » n'a pas pu être démarré ({error}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="260"/>
+        <location filename="../clvnet_qgis/model_env.py" line="271"/>
         <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
         <translation>« {path} » ne peut pas créer d'environnements virtuels (sous Debian et Ubuntu, installez le paquet python3-venv).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="264"/>
+        <location filename="../clvnet_qgis/model_env.py" line="275"/>
         <source>&apos;{path}&apos; is not a working Python interpreter.</source>
         <translation>« {path} » n'est pas un interpréteur Python qui fonctionne.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="267"/>
+        <location filename="../clvnet_qgis/model_env.py" line="278"/>
         <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
         <translation>« {path} » est Python {version} ; le modèle nécessite Python {minimum} ou plus récent.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <location filename="../clvnet_qgis/model_env.py" line="290"/>
         <source>No Python {minimum} or newer that can create a virtual environment was found</source>
         <translation>Aucun Python {minimum} ou plus récent capable de créer un environnement virtuel n'a été trouvé</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <location filename="../clvnet_qgis/model_env.py" line="290"/>
         <source>; choose one with &quot;Use another Python&quot;.</source>
         <translation> ; choisissez-en un avec « Utiliser un autre Python ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <location filename="../clvnet_qgis/model_env.py" line="498"/>
         <source>GPUs: {devices}</source>
         <translation>GPU : {devices}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <location filename="../clvnet_qgis/model_env.py" line="498"/>
         <source>no GPU</source>
         <translation>pas de GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="387"/>
+        <location filename="../clvnet_qgis/model_env.py" line="552"/>
         <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
         <translation>L'environnement Python du modèle ({python}) est endommagé : le paquet « {module} » ne peut pas être importé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="418"/>
+        <location filename="../clvnet_qgis/model_env.py" line="585"/>
         <source>The model&apos;s server started but could not load the model: {message}</source>
         <translation>Le serveur du modèle a démarré mais n'a pas pu charger le modèle : {message}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <location filename="../clvnet_qgis/model_env.py" line="590"/>
         <source>The model&apos;s server stopped before answering ({last}).</source>
         <translation>Le serveur du modèle s'est arrêté avant de répondre ({last}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <location filename="../clvnet_qgis/model_env.py" line="590"/>
         <source>no message</source>
         <translation>aucun message</translation>
     </message>
@@ -791,62 +791,62 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Recherche d'un Python à partir duquel construire...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="433"/>
+        <location filename="../clvnet_qgis/model_env.py" line="453"/>
         <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
         <translation>« {path} » n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="537"/>
+        <location filename="../clvnet_qgis/model_env.py" line="704"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>« {path} » n'a pas pu être démarré comme interpréteur Python.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="547"/>
+        <location filename="../clvnet_qgis/model_env.py" line="714"/>
         <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
         <translation>Le serveur du modèle avec {python} n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="668"/>
+        <location filename="../clvnet_qgis/model_env.py" line="835"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>Création de l'environnement Python avec {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="683"/>
+        <location filename="../clvnet_qgis/model_env.py" line="850"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>Téléchargement et installation des paquets du modèle (environ {size} Go)...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="735"/>
+        <location filename="../clvnet_qgis/model_env.py" line="904"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>L'installation a été annulée ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="780"/>
+        <location filename="../clvnet_qgis/model_env.py" line="952"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>La création de l'environnement du modèle a échoué (code de sortie {code}) ; l'environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="795"/>
+        <location filename="../clvnet_qgis/model_env.py" line="967"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>{program} n'a pas pu être démarré ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="802"/>
+        <location filename="../clvnet_qgis/model_env.py" line="974"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>Vérification de l'environnement en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="811"/>
+        <location filename="../clvnet_qgis/model_env.py" line="983"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>Le nouvel environnement ne fonctionne pas ({problem}) ; le précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="820"/>
+        <location filename="../clvnet_qgis/model_env.py" line="992"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>Le nouvel environnement n'a pas pu remplacer l'ancien ({error}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="826"/>
+        <location filename="../clvnet_qgis/model_env.py" line="998"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>L'environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
     </message>
@@ -911,47 +911,47 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le processus du modèle s'est arrêté de façon inattendue ({how}) ; il sera relancé pour la prochaine emprise.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="174"/>
+        <location filename="../clvnet_qgis/worker.py" line="175"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>Échec de CLV-Net : {error} Les détails sont dans le journal de QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="112"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="115"/>
         <source>Minimum object score (objects scoring lower are left out)</source>
         <translation>Score minimal des objets (les objets de score inférieur sont écartés)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="208"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="211"/>
         <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
         <translation>Le processus du modèle s'est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l'algorithme.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="230"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="233"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} objets ont un score inférieur au score minimal {1:.2f} et ont été écartés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="291"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="294"/>
         <source>{layer} ({algorithm})</source>
         <translation>{layer} ({algorithm})</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="339"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="342"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
         <translation>Modèle {0} ({1}) sur {2}, dans le processus du modèle {3}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="65"/>
         <source>Prepare training data from a labelled layer</source>
         <translation>Préparer les données d’entraînement à partir d’une couche étiquetée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="68"/>
         <source>clvnet,training,records,labels,captions,fine-tune</source>
         <translation>clvnet,entraînement,enregistrements,étiquettes,légendes,affinage</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="71"/>
         <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
 
 Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
@@ -960,97 +960,97 @@ Class field: the field holding each object&apos;s class; its values become the n
 Champ de classe : le champ qui contient la classe de chaque objet ; ses valeurs deviennent les noms des légendes. Emprise : seulement les fenêtres qui s’y trouvent (vide : tout le raster). Le raster doit être un fichier (GeoTIFF ou tout fichier lu par GDAL) avec un SCR ; les étiquettes peuvent être dans n’importe quel SCR. S’exécute dans le Python propre au modèle, avec le paquet d’entraînement.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="85"/>
         <source>Labelled polygons</source>
         <translation>Polygones étiquetés</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="90"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="95"/>
         <source>Extent (empty: all)</source>
         <translation>Emprise (vide : tout)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="98"/>
         <source>Training records folder</source>
         <translation>Dossier des enregistrements d’entraînement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Images (raster windows) written</source>
         <translation>Images (fenêtres du raster) écrites</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Records written</source>
         <translation>Enregistrements écrits</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Labels or windows skipped</source>
         <translation>Étiquettes ou fenêtres ignorées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="120"/>
         <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
         <translation>La couche raster « {0} » n’est pas un fichier lu par GDAL : exportez-la d’abord en GeoTIFF (Raster &gt; Conversion &gt; Traduire).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="127"/>
         <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
         <translation>La couche raster « {0} » n’a pas de SCR : les étiquettes ne peuvent pas y être placées.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="147"/>
         <source>The label layer has no field named &apos;{0}&apos;.</source>
         <translation>La couche d’étiquettes n’a pas de champ nommé « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="157"/>
         <source>The label layer has no polygons to learn from.</source>
         <translation>La couche d’étiquettes n’a aucun polygone dont apprendre.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="158"/>
         <source>{0} labelled polygons exported.</source>
         <translation>{0} polygones étiquetés exportés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="197"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="171"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>La préparation a été annulée ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="202"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="171"/>
         <source>Preparing the records failed: {0}</source>
         <translation>La préparation des enregistrements a échoué : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="233"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="207"/>
         <source>The labels cannot be exported: {0}</source>
         <translation>Les étiquettes ne peuvent pas être exportées : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="257"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="231"/>
         <source>Records and previews written to {0}.</source>
         <translation>Enregistrements et aperçus écrits dans {0}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="76"/>
         <source>Fine-tune the model on training records</source>
         <translation>Affiner le modèle sur des enregistrements d’entraînement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="79"/>
         <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
         <translation>clvnet,entraînement,affinage,réglage fin,point de contrôle,apprentissage profond</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="82"/>
         <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
 
 Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
@@ -1059,87 +1059,87 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
 Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vide pour le modèle fourni. Étapes : étapes d’optimisation d’un lot chacune ; sur un CPU, une étape de 4 prend quelques secondes. Part synthétique : la fraction de chaque lot tirée de scènes synthétiques (0 : enregistrements seulement). Le dossier de sortie est un point de contrôle avec sa fiche de modèle : choisissez-le comme point de contrôle dans les Paramètres ou dans les autres algorithmes.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="96"/>
         <source>Record folders (one per line)</source>
         <translation>Dossiers d’enregistrements (un par ligne)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="101"/>
         <source>Base checkpoint folder (empty: the bundled model)</source>
         <translation>Dossier du point de contrôle de départ (vide : le modèle fourni)</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="104"/>
         <source>Training steps</source>
         <translation>Étapes d’entraînement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="111"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="114"/>
         <source>Learning rate</source>
         <translation>Taux d’apprentissage</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="122"/>
         <source>Share of synthetic scenes in the mix</source>
         <translation>Part des scènes synthétiques dans le mélange</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="134"/>
         <source>Fine-tuned checkpoint folder</source>
         <translation>Dossier du point de contrôle affiné</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="137"/>
         <source>Steps trained</source>
         <translation>Étapes entraînées</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
         <source>Loss at the last step</source>
         <translation>Perte à la dernière étape</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
         <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
         <translation>Affinage de {0} pendant {1} étapes sur {2} dossier(s) d’enregistrements, part synthétique {3}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="178"/>
         <source>No record folder was given.</source>
         <translation>Aucun dossier d’enregistrements n’a été donné.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="182"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
         <translation>« {0} » n’est pas un dossier d’enregistrements d’entraînement (fichiers JSON) : créez-en un avec « Préparer les données d’entraînement ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="194"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
         <translation>« {0} » n’est pas un dossier de point de contrôle CLV-Net (config.json, model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="221"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="264"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>L’entraînement a été annulé ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="269"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
         <source>Training failed: {0}</source>
         <translation>L’entraînement a échoué : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="274"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="238"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>Point de contrôle affiné écrit dans {0}.</translation>
     </message>
@@ -1169,32 +1169,32 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>{0} s’est arrêté avec le code de sortie {1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="241"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} objets ont un score inférieur au score minimal {score:.2f} et ont été écartés (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <location filename="../clvnet_qgis/plugin.py" line="320"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>Chargement du point de contrôle {name} pour le vérifier avant de l'enregistrer...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="341"/>
+        <location filename="../clvnet_qgis/plugin.py" line="348"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>Le point de contrôle {name} s'est chargé et est enregistré dans les paramètres.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <location filename="../clvnet_qgis/plugin.py" line="355"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>Le point de contrôle {name} ne s'est pas chargé ; les paramètres conservent {kept}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="609"/>
+        <location filename="../clvnet_qgis/model_env.py" line="776"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>l'index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="677"/>
+        <location filename="../clvnet_qgis/model_env.py" line="844"/>
         <source>Checking that {index} can be reached...</source>
         <translation>Vérification que {index} est joignable...</translation>
     </message>
@@ -1206,7 +1206,12 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
     <message>
         <location filename="../clvnet_qgis/settings_dialog.py" line="127"/>
         <source>Check, create or repair the Python environment CLV-Net manages for the model</source>
-        <translation>Vérifier, créer ou réparer l&apos;environnement Python que CLV-Net gère pour le modèle</translation>
+        <translation>Vérifier, créer ou réparer l'environnement Python que CLV-Net gère pour le modèle</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="231"/>
+        <source>If that index cannot be reached, PyPI&apos;s larger build is installed instead: about {download} GB to download and {disk} GB on disk.</source>
+        <translation>Si cet index est injoignable, la version plus lourde de PyPI est installée à la place : environ {download} Go à télécharger et {disk} Go sur le disque.</translation>
     </message>
 </context>
 </TS>

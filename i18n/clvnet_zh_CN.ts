@@ -9,7 +9,7 @@
         <translation>导出文件“{path}”的扩展名必须是 .gpkg、.shp 或 .geojson。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="282"/>
+        <location filename="../clvnet_qgis/plugin.py" line="289"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>目前还没有可导出的 CLV-Net 结果。</translation>
     </message>
@@ -99,7 +99,7 @@
         <translation>选择方框工具，然后在栅格上拖出一个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="96"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="84"/>
         <source>Raster layer</source>
         <translation>栅格图层</translation>
     </message>
@@ -109,7 +109,7 @@
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="133"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="136"/>
         <source>Relations</source>
         <translation>关系</translation>
     </message>
@@ -194,52 +194,52 @@
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="211"/>
+        <location filename="../clvnet_qgis/plugin.py" line="212"/>
         <source>Waiting for the model...</source>
         <translation>正在等待模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="219"/>
+        <location filename="../clvnet_qgis/plugin.py" line="220"/>
         <source>The layer &apos;{name}&apos; was removed; its result was not added.</source>
         <translation>图层“{name}”已被移除；其结果未被添加。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="233"/>
+        <location filename="../clvnet_qgis/plugin.py" line="234"/>
         <source>Results are in temporary memory layers of the &apos;CLV-Net&apos; group; export or save them to keep them.</source>
         <translation>结果保存在“CLV-Net”组的临时内存图层中；如需保留，请导出或保存它们。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="249"/>
+        <location filename="../clvnet_qgis/plugin.py" line="250"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>模型描述了该方框，但没有在其中找到对象多边形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="259"/>
+        <location filename="../clvnet_qgis/plugin.py" line="266"/>
         <source>The request was cancelled.</source>
         <translation>请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="274"/>
+        <location filename="../clvnet_qgis/plugin.py" line="281"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>没有可删除的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="277"/>
+        <location filename="../clvnet_qgis/plugin.py" line="284"/>
         <source>Removed box #{box_id}.</source>
         <translation>已删除方框 #{box_id}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="357"/>
+        <location filename="../clvnet_qgis/plugin.py" line="364"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>在 CLV-Net 面板中选择一个栅格图层，选择方框工具并拖出一个方框。CLV-Net 会结合周围环境为方框撰写描述，为描述中提到的每个对象绘制一个多边形，并列出它们之间的关系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="362"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>按 Esc 或单击右键可取消方框。结果保存在“CLV-Net”组的内存图层中；可将其导出为 GeoPackage、Shapefile 或 GeoJSON。处理工具箱中提供同一模型，可一次处理多个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="369"/>
+        <location filename="../clvnet_qgis/plugin.py" line="376"/>
         <source>CLV-Net help</source>
         <translation>CLV-Net 帮助</translation>
     </message>
@@ -319,7 +319,7 @@
         <translation>检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="125"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="58"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -359,122 +359,122 @@
         <translation>输出坐标参考系</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="132"/>
+        <location filename="../clvnet_qgis/worker.py" line="133"/>
         <source>Loading the model...</source>
         <translation>正在加载模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="134"/>
+        <location filename="../clvnet_qgis/worker.py" line="135"/>
         <source>The model is not loaded.</source>
         <translation>模型未加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="136"/>
+        <location filename="../clvnet_qgis/worker.py" line="137"/>
         <source>Reading the pixels...</source>
         <translation>正在读取像素……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="142"/>
+        <location filename="../clvnet_qgis/worker.py" line="143"/>
         <source>Describing the box...</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="180"/>
+        <location filename="../clvnet_qgis/worker.py" line="181"/>
         <source>CLV-Net failed: {error}. Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error}。详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="232"/>
+        <location filename="../clvnet_qgis/worker.py" line="235"/>
         <source>Could not load the checkpoint {name}: {reason}</source>
         <translation>无法加载检查点 {name}：{reason}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="218"/>
+        <location filename="../clvnet_qgis/worker.py" line="219"/>
         <source>The device {device} is not available here; CLV-Net uses the CPU.</source>
         <translation>此处没有设备 {device}；CLV-Net 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="399"/>
+        <location filename="../clvnet_qgis/worker.py" line="405"/>
         <source>The model {name} stays loaded.</source>
         <translation>模型 {name} 仍保持加载。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="445"/>
+        <location filename="../clvnet_qgis/worker.py" line="451"/>
         <source>The layer &apos;{name}&apos; was removed while CLV-Net worked on it; its request was cancelled.</source>
         <translation>CLV-Net 处理图层“{name}”时该图层被移除；其请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="76"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="90"/>
         <source>clvnet,segmentation,caption,grounded,describe,relations,ai,deep learning,sam</source>
         <translation>clvnet,分割,描述,定位,说明,关系,人工智能,深度学习,sam</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="86"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="100"/>
         <source>Checkpoint folder (empty: the bundled model)</source>
         <translation>检查点文件夹（留空：使用内置模型）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="103"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="106"/>
         <source>Context margin (fraction of the box&apos;s longer side)</source>
         <translation>上下文边距（方框长边的比例）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="126"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="129"/>
         <source>Objects</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="142"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="145"/>
         <source>Boxes with captions</source>
         <translation>带描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Boxes described</source>
         <translation>已描述的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Boxes skipped</source>
         <translation>已跳过的方框</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="151"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="154"/>
         <source>Objects found</source>
         <translation>找到的对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="218"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="221"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Shapefile 输出：超过 254 字节的文本已被截断；如需完整保留，请使用 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="224"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="227"/>
         <source>{0} boxes described, {1} skipped, {2} objects found.</source>
         <translation>已描述 {0} 个方框，跳过 {1} 个，找到 {2} 个对象。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="239"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>{0} 个方框均无法在栅格图层“{1}”上描述；请检查它们是否与该图层重叠（以及方框图层的坐标参考系）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="325"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="328"/>
         <source>Loading the CLV-Net model…</source>
         <translation>正在加载 CLV-Net 模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="333"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="336"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>此处 CUDA 不可用；改用 CPU 运行。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="347"/>
         <source>Describing boxes…</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="350"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="353"/>
         <source>Box {0}: {1}</source>
         <translation>方框 {0}：{1}</translation>
     </message>
@@ -581,52 +581,52 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>该范围与栅格图层“{0}”不重叠。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="60"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="62"/>
         <source>Preparing the model&apos;s Python environment...</source>
         <translation>正在准备模型的 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="96"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="97"/>
         <source>CLV-Net: the model&apos;s Python environment</source>
         <translation>CLV-Net：模型的 Python 环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="105"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="109"/>
         <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
         <translation>CLV-Net 在一个独立的程序中、用它自己的 Python 环境运行模型：QGIS 本身从不加载 PyTorch，因此模型的库不会与 QGIS 的库冲突；即使模型崩溃，也只会丢失一个框的结果，而不会丢失您的 QGIS 会话。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
         <source>Create environment</source>
         <translation>创建环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="124"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="128"/>
         <source>Use another Python...</source>
         <translation>使用其他 Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="149"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="153"/>
         <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
         <translation>正在通过启动服务器检查模型的 Python（{python}）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
         <source>Repair</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="172"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="209"/>
         <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
         <translation>{action}会将 PyTorch（{reason}）、Transformers 和 Segment Anything 按 CLV-Net 测试所用的版本安装到 {folder}：约需下载 {download} GB，占用磁盘 {disk} GB。使用 {python}。在此期间 QGIS 仍可使用；进度和“取消”按钮显示在消息栏中。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="191"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="239"/>
         <source>The model&apos;s Python environment works: {summary}.</source>
         <translation>模型的 Python 环境工作正常：{summary}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="196"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="244"/>
         <source>Recreate environment</source>
         <translation>重新创建环境</translation>
     </message>
@@ -641,7 +641,7 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>正在通过启动模型服务器检查 {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="250"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="296"/>
         <source>The model will use {python}: {summary}.</source>
         <translation>模型将使用 {python}：{summary}。</translation>
     </message>
@@ -696,92 +696,92 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>PyPI 上适用于此平台的 PyTorch 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="218"/>
+        <location filename="../clvnet_qgis/model_env.py" line="239"/>
         <source>the Python QGIS runs</source>
         <translation>QGIS 运行的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="221"/>
+        <location filename="../clvnet_qgis/model_env.py" line="242"/>
         <source>QGIS&apos;s Python</source>
         <translation>QGIS 的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="224"/>
+        <location filename="../clvnet_qgis/model_env.py" line="245"/>
         <source>QGIS&apos;s Python prefix</source>
         <translation>QGIS 的 Python 前缀目录</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="227"/>
+        <location filename="../clvnet_qgis/model_env.py" line="248"/>
         <source>QGIS&apos;s install folder</source>
         <translation>QGIS 的安装目录</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="229"/>
+        <location filename="../clvnet_qgis/model_env.py" line="250"/>
         <source>the system&apos;s Python</source>
         <translation>系统的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="232"/>
+        <location filename="../clvnet_qgis/model_env.py" line="253"/>
         <source>the Python on the PATH</source>
         <translation>PATH 中的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="256"/>
+        <location filename="../clvnet_qgis/model_env.py" line="317"/>
         <source>&apos;{path}&apos; could not be started ({error}).</source>
         <translation>无法启动“{path}”（{error}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="260"/>
+        <location filename="../clvnet_qgis/model_env.py" line="271"/>
         <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
         <translation>“{path}”无法创建虚拟环境（在 Debian 和 Ubuntu 上请安装 python3-venv 软件包）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="264"/>
+        <location filename="../clvnet_qgis/model_env.py" line="275"/>
         <source>&apos;{path}&apos; is not a working Python interpreter.</source>
         <translation>“{path}”不是可用的 Python 解释器。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="267"/>
+        <location filename="../clvnet_qgis/model_env.py" line="278"/>
         <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
         <translation>“{path}”是 Python {version}；模型需要 Python {minimum} 或更新版本。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <location filename="../clvnet_qgis/model_env.py" line="290"/>
         <source>No Python {minimum} or newer that can create a virtual environment was found</source>
         <translation>未找到能够创建虚拟环境的 Python {minimum} 或更新版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="293"/>
+        <location filename="../clvnet_qgis/model_env.py" line="290"/>
         <source>; choose one with &quot;Use another Python&quot;.</source>
         <translation>；请通过“使用其他 Python”选择一个。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <location filename="../clvnet_qgis/model_env.py" line="498"/>
         <source>GPUs: {devices}</source>
         <translation>GPU：{devices}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="333"/>
+        <location filename="../clvnet_qgis/model_env.py" line="498"/>
         <source>no GPU</source>
         <translation>无 GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="387"/>
+        <location filename="../clvnet_qgis/model_env.py" line="552"/>
         <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
         <translation>模型的 Python 环境（{python}）已损坏：无法导入软件包“{module}”。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="418"/>
+        <location filename="../clvnet_qgis/model_env.py" line="585"/>
         <source>The model&apos;s server started but could not load the model: {message}</source>
         <translation>模型服务器已启动，但无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <location filename="../clvnet_qgis/model_env.py" line="590"/>
         <source>The model&apos;s server stopped before answering ({last}).</source>
         <translation>模型服务器在响应之前停止了（{last}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="423"/>
+        <location filename="../clvnet_qgis/model_env.py" line="590"/>
         <source>no message</source>
         <translation>无消息</translation>
     </message>
@@ -791,62 +791,62 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>正在查找用于创建环境的 Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="433"/>
+        <location filename="../clvnet_qgis/model_env.py" line="453"/>
         <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
         <translation>“{path}”在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="537"/>
+        <location filename="../clvnet_qgis/model_env.py" line="704"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>无法将“{path}”作为 Python 解释器启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="547"/>
+        <location filename="../clvnet_qgis/model_env.py" line="714"/>
         <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
         <translation>使用 {python} 的模型服务器在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="668"/>
+        <location filename="../clvnet_qgis/model_env.py" line="835"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>正在使用 {python} 创建 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="683"/>
+        <location filename="../clvnet_qgis/model_env.py" line="850"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>正在下载并安装模型的软件包（约 {size} GB）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="735"/>
+        <location filename="../clvnet_qgis/model_env.py" line="904"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>安装已取消；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="780"/>
+        <location filename="../clvnet_qgis/model_env.py" line="952"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>创建模型环境失败（退出码 {code}）；之前的环境保持不变。pip 的输出位于 {log}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="795"/>
+        <location filename="../clvnet_qgis/model_env.py" line="967"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>无法启动 {program}；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="802"/>
+        <location filename="../clvnet_qgis/model_env.py" line="974"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>正在通过启动模型服务器检查环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="811"/>
+        <location filename="../clvnet_qgis/model_env.py" line="983"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>新环境无法工作（{problem}）；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="820"/>
+        <location filename="../clvnet_qgis/model_env.py" line="992"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>新环境无法替换旧环境（{error}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="826"/>
+        <location filename="../clvnet_qgis/model_env.py" line="998"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>模型的 Python 环境已就绪（{summary}）；用时 {minutes} 分钟。</translation>
     </message>
@@ -911,47 +911,47 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>模型进程意外停止（{how}）；将在下一个框时重新启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/worker.py" line="174"/>
+        <location filename="../clvnet_qgis/worker.py" line="175"/>
         <source>CLV-Net failed: {error} Details are in the QGIS log.</source>
         <translation>CLV-Net 失败：{error} 详细信息见 QGIS 日志。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="112"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="115"/>
         <source>Minimum object score (objects scoring lower are left out)</source>
         <translation>对象最低得分（得分更低的对象将被省略）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="208"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="211"/>
         <source>The model process stopped unexpectedly ({0}) after {1} boxes; run the algorithm again.</source>
         <translation>模型进程在 {1} 个框之后意外停止（{0}）；请重新运行该算法。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="230"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="233"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="291"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="294"/>
         <source>{layer} ({algorithm})</source>
         <translation>{layer}（{algorithm}）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="339"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="342"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
         <translation>模型 {0}（{1}）运行于 {2}，模型进程 {3}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="77"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="65"/>
         <source>Prepare training data from a labelled layer</source>
         <translation>从带标注的图层准备训练数据</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="80"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="68"/>
         <source>clvnet,training,records,labels,captions,fine-tune</source>
         <translation>clvnet,训练,记录,标注,描述,微调</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="83"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="71"/>
         <source>Turns a polygon layer of labelled objects (building footprints, fields, tree crowns...) over a raster into training records for &quot;Fine-tune the model&quot;: for windows of the raster it writes grounded captions of the labelled objects (their class, count, size, colour and relations), the windows as images, a few previews and a summary of images, objects per class and skipped labels.
 
 Class field: the field holding each object&apos;s class; its values become the nouns of the captions. Extent: only windows inside it (empty: the whole raster). The raster must be a file (GeoTIFF or any file GDAL reads) with a CRS; the labels may be in any CRS. Runs in the model&apos;s own Python, with the training package.</source>
@@ -960,97 +960,97 @@ Class field: the field holding each object&apos;s class; its values become the n
 类别字段：保存每个对象类别的字段，其取值将成为描述中的名词。范围：只使用范围内的窗口（留空：整个栅格）。栅格必须是带坐标参考系的文件（GeoTIFF 或任何 GDAL 可读的文件）；标注可以是任意坐标参考系。在模型自己的 Python 中运行，需要训练包。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="97"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="85"/>
         <source>Labelled polygons</source>
         <translation>带标注的面</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="102"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="90"/>
         <source>Class field</source>
         <translation>类别字段</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="107"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="95"/>
         <source>Extent (empty: all)</source>
         <translation>范围（留空：全部）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="110"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="98"/>
         <source>Training records folder</source>
         <translation>训练记录文件夹</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Images (raster windows) written</source>
         <translation>已写出的图像（栅格窗口）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Records written</source>
         <translation>已写出的记录</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="113"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="101"/>
         <source>Labels or windows skipped</source>
         <translation>跳过的标注或窗口</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="132"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="120"/>
         <source>The raster layer &apos;{0}&apos; is not a file GDAL reads: export it to a GeoTIFF first (Raster &gt; Conversion &gt; Translate).</source>
         <translation>栅格图层“{0}”不是 GDAL 可读的文件：请先将其导出为 GeoTIFF（栅格 &gt; 转换 &gt; 转换格式）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="139"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="127"/>
         <source>The raster layer &apos;{0}&apos; has no CRS: labels cannot be placed on it.</source>
         <translation>栅格图层“{0}”没有坐标参考系：无法在其上放置标注。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="159"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="147"/>
         <source>The label layer has no field named &apos;{0}&apos;.</source>
         <translation>标注图层没有名为“{0}”的字段。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="175"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="157"/>
         <source>The label layer has no polygons to learn from.</source>
         <translation>标注图层中没有可供学习的面。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="176"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="158"/>
         <source>{0} labelled polygons exported.</source>
         <translation>已导出 {0} 个带标注的面。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="197"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="171"/>
         <source>Preparing was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>准备已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="202"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="171"/>
         <source>Preparing the records failed: {0}</source>
         <translation>准备记录失败：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="233"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="207"/>
         <source>The labels cannot be exported: {0}</source>
         <translation>无法导出标注：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/prepare_data.py" line="257"/>
+        <location filename="../clvnet_qgis/processing/prepare_data.py" line="231"/>
         <source>Records and previews written to {0}.</source>
         <translation>记录和预览已写入 {0}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="87"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="76"/>
         <source>Fine-tune the model on training records</source>
         <translation>在训练记录上微调模型</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="90"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="79"/>
         <source>clvnet,training,fine-tune,fine tuning,checkpoint,deep learning</source>
         <translation>clvnet,训练,微调,精调,检查点,深度学习</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="93"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="82"/>
         <source>Fine-tunes a CLV-Net checkpoint on record folders written by &quot;Prepare training data&quot; (or python -m training.prepare), mixed with synthetic scenes so the model keeps what it knew. Training runs in the model&apos;s own Python, never inside QGIS; progress and losses appear in the log, and Cancel stops it without leaving a half-written folder.
 
 Record folders: one per line. Base checkpoint: empty for the bundled model. Steps: optimiser steps of one batch each; on a CPU a step of 4 takes a few seconds. Synthetic share: the fraction of each batch drawn from synthetic scenes (0: records only). The output folder is a checkpoint with its model card: choose it as the checkpoint in Settings or in the other algorithms.</source>
@@ -1059,87 +1059,87 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
 记录文件夹：每行一个。基础检查点：留空则使用内置模型。步数：优化步数，每步一个批次；在 CPU 上，批大小为 4 的一步需要几秒。合成比例：每个批次中取自合成场景的比例（0：只用记录）。输出文件夹是带有模型卡的检查点：可在设置或其他算法中选择它作为检查点。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="107"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="96"/>
         <source>Record folders (one per line)</source>
         <translation>记录文件夹（每行一个）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="112"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="101"/>
         <source>Base checkpoint folder (empty: the bundled model)</source>
         <translation>基础检查点文件夹（留空：内置模型）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="120"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="104"/>
         <source>Training steps</source>
         <translation>训练步数</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="135"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="111"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="114"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="146"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="122"/>
         <source>Share of synthetic scenes in the mix</source>
         <translation>混合数据中合成场景的比例</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="158"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="134"/>
         <source>Fine-tuned checkpoint folder</source>
         <translation>微调后的检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="161"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="137"/>
         <source>Steps trained</source>
         <translation>已训练步数</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="162"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="138"/>
         <source>Loss at the last step</source>
         <translation>最后一步的损失</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="201"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
         <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
         <translation>正在以 {2} 个记录文件夹微调 {0}，共 {1} 步，合成比例 {3}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="208"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="178"/>
         <source>No record folder was given.</source>
         <translation>未提供记录文件夹。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="212"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="182"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
         <translation>“{0}”不是训练记录文件夹（JSON 文件）：请用“准备训练数据”生成一个。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="224"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="194"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
         <translation>“{0}”不是 CLV-Net 检查点文件夹（config.json、model.safetensors）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="251"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="221"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>第 {0}/{1} 步：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="264"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>训练已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="269"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
         <source>Training failed: {0}</source>
         <translation>训练失败：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="274"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="238"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>微调后的检查点已写入 {0}。</translation>
     </message>
@@ -1169,32 +1169,32 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>{0} 已停止，退出码 {1}：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="241"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="313"/>
+        <location filename="../clvnet_qgis/plugin.py" line="320"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>正在加载检查点 {name}，在保存之前进行检查...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="341"/>
+        <location filename="../clvnet_qgis/plugin.py" line="348"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>检查点 {name} 已加载并保存到设置中。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <location filename="../clvnet_qgis/plugin.py" line="355"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="609"/>
+        <location filename="../clvnet_qgis/model_env.py" line="776"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>无法访问 PyTorch 的 CPU 索引，因此使用 PyPI 的版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="677"/>
+        <location filename="../clvnet_qgis/model_env.py" line="844"/>
         <source>Checking that {index} can be reached...</source>
         <translation>正在检查能否访问 {index}...</translation>
     </message>
@@ -1207,6 +1207,11 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <location filename="../clvnet_qgis/settings_dialog.py" line="127"/>
         <source>Check, create or repair the Python environment CLV-Net manages for the model</source>
         <translation>检查、创建或修复 CLV-Net 为模型管理的 Python 环境</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/dependencies.py" line="231"/>
+        <source>If that index cannot be reached, PyPI&apos;s larger build is installed instead: about {download} GB to download and {disk} GB on disk.</source>
+        <translation>如果无法访问该索引，将改为安装 PyPI 上更大的版本：下载约 {download} GB，占用磁盘约 {disk} GB。</translation>
     </message>
 </context>
 </TS>

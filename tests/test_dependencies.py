@@ -122,6 +122,9 @@ def test_a_hanging_python_never_freezes_the_dialog(
         assert dialog.base.path != str(hanging)
         assert "Create environment installs PyTorch" in dialog.plan.text()
         assert dialog.base.path in dialog.plan.text()
+        if dialog.build.index_url:  # the CPU index: the plan also says what its fallback costs
+            fallback = model_env.pypi_fallback(dialog.build)
+            assert f"about {fallback.download_gb} GB to download" in dialog.plan.text()
     finally:
         timer.stop()
         dialog.close()
