@@ -214,15 +214,6 @@ def predict_results(predictor, samples, total: int, context: float, batch_size: 
     return done
 
 
-def predict_items(
-    predictor, samples, total: int, context: float, batch_size: int
-) -> List[EvalItem]:
-    """Run the predictor on every sample's window, ``batch_size`` boxes at a time."""
-    return [
-        to_item(*done) for done in predict_results(predictor, samples, total, context, batch_size)
-    ]
-
-
 # ----------------------------------------------------------------------------- report
 def format_table(metrics: dict) -> str:
     """The split metrics as a fixed-width text table (``-`` where a value is undefined)."""
