@@ -384,17 +384,21 @@ class BasePythonSearch(QObject):
         self._stop_process()
 
     def _stop_process(self) -> None:
-        """Forget the current probe; one still running is killed and deleted once it ended."""
+        """Forget the current probe; one still running is killed first.
+
+        A probe is a bare ``python -c``: SIGKILL ends it within milliseconds, so waiting for it
+        here costs the GUI nothing, and Qt never destroys a running ``QProcess`` (which aborted
+        QGIS when the dialog holding the search was deleted right after being closed).
+        """
         process, self.process = self.process, None
         if process is None:
             return
         process.finished.disconnect()
         process.errorOccurred.disconnect()
-        if process.state() == QProcess.NotRunning:
-            process.deleteLater()
-            return
-        process.finished.connect(process.deleteLater)
-        process.kill()
+        if process.state() != QProcess.NotRunning:
+            process.kill()
+            process.waitForFinished(2000)
+        process.deleteLater()
 
     def _next(self) -> None:
         while self._candidates:
@@ -643,11 +647,13 @@ class EnvironmentCheck(QObject):
         return not self._done
 
     def cancel(self) -> None:
-        """Stop the server without a report."""
+        """Stop the server without a report (SIGKILL: it ends within milliseconds, and Qt must
+        never destroy a running ``QProcess``, so it is waited for)."""
         self._done = True
         self._timer.stop()
         if self.process is not None and self.process.state() != QProcess.NotRunning:
             self.process.kill()
+            self.process.waitForFinished(2000)
 
     def _read_answers(self) -> None:
         self._stdout += bytes(self.process.readAllStandardOutput())
