@@ -901,16 +901,14 @@ class EnvironmentBuilder(QObject):
             return
         if self.check is not None:
             self.check.cancel()
-        running = self.process is not None and self.process.state() != QProcess.NotRunning
-        if running:
-            # The staging folder goes once the killed step has ended; the GUI never waits for it.
+        if self.process is not None and self.process.state() != QProcess.NotRunning:
+            # SIGKILL ends the step within milliseconds; it is waited for so that Qt never
+            # destroys a running QProcess (that aborted a test process once). The staging folder
+            # is then removed in the background.
             self.process.finished.disconnect()
-            self.process.finished.connect(lambda *_: remove_in_background(self.staging))
             self.process.kill()
-        self._fail(
-            tr("The installation was cancelled; the previous environment is unchanged."),
-            remove_staging=not running,
-        )
+            self.process.waitForFinished(2000)
+        self._fail(tr("The installation was cancelled; the previous environment is unchanged."))
 
     def _next_step(self) -> None:
         if not self._steps:
@@ -1038,13 +1036,12 @@ class EnvironmentBuilder(QObject):
         if previous is not None:
             remove_in_background(previous)
 
-    def _fail(self, sentence: str, remove_staging: bool = True) -> None:
+    def _fail(self, sentence: str) -> None:
         if self._done:
             return
         self._done = True
         self._log(sentence)
-        if remove_staging:
-            remove_in_background(self.staging)
+        remove_in_background(self.staging)
         self.finished.emit(False, sentence)
 
     def _log(self, line: str) -> None:
