@@ -21,7 +21,7 @@ import numbers
 import os
 import threading
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import geopandas as gpd
@@ -32,7 +32,7 @@ from .errors import InputError
 from .grouping import group_boxes
 from .predictor import Predictor
 from .raster import RasterSource
-from .result import PredictionResult
+from .result import PredictionResult, keep_confident
 from .writers import OBJECT_FIELDS, PROMPT_FIELDS, RELATION_FIELDS, write_results
 
 __all__ = ["Describer", "DescribeResult", "InputError"]
@@ -264,17 +264,9 @@ def _none_usable(skipped: Dict[int, str]) -> str:
 
 # ---------------------------------------------------------------------------- output
 def _keep_objects(result: PredictionResult, min_score: Optional[float]) -> PredictionResult:
-    """``result`` without objects scoring below ``min_score`` and relations naming them."""
-    if min_score is None:
-        return result
-    kept = [k for k, obj in enumerate(result.objects) if obj.score >= min_score]
-    new_index = {old: new for new, old in enumerate(kept)}
-    relations = [
-        replace(r, subject=new_index[r.subject], object=new_index[r.object])
-        for r in result.relations
-        if r.subject in new_index and r.object in new_index
-    ]
-    return replace(result, objects=[result.objects[k] for k in kept], relations=relations)
+    """``result`` as the command line's ``--min-score`` leaves it (``keep_confident``: objects
+    scoring below ``min_score`` and their ``[SEG]`` and relations dropped); None keeps all."""
+    return result if min_score is None else keep_confident(result, min_score)
 
 
 def _frame(rows: List[Dict[str, Any]], columns: List[str]) -> pd.DataFrame:

@@ -32,8 +32,9 @@ def describer():
 
 @pytest.fixture(scope="module")
 def geo_boxes():
-    """Four boxes over cogeo.tif (EPSG:3857) given in EPSG:4326, two sharing a window."""
-    pixel = [(100, 120, 200, 220), (140, 150, 200, 210), (600, 200, 700, 300), (300, 700, 380, 780)]
+    """Four boxes over cogeo.tif (EPSG:3857) given in EPSG:4326, two sharing a window; the
+    bundled model finds two related buildings in the first and the third."""
+    pixel = [(0, 0, 100, 100), (30, 40, 90, 100), (560, 420, 660, 520), (700, 840, 800, 940)]
     with RasterSource(str(real("cogeo"))) as src:
         return [src.pixel_box_to_crs(b, "EPSG:4326") for b in pixel]
 
@@ -101,11 +102,16 @@ def assert_same_rows(expected, actual, id_shift=0):
             assert got_geom.equals_exact(want_geom, tolerance=1e-3)
 
 
+def batch_layers(boxes_file, out, min_score):
+    """The layers ``python -m model_core batch`` writes for the boxes with ``--min-score``."""
+    args = ["batch", "--raster", str(real("cogeo")), "--boxes", str(boxes_file), "--out", str(out)]
+    assert cli.main([*args, "--min-score", repr(min_score), "--device", "cpu"]) == 0
+    return read_layers(out)
+
+
 def test_results_equal_the_batch_command(boxes_file, file_result, tmp_path, capsys):
-    out = tmp_path / "batch.gpkg"
-    args = ["batch", "--raster", str(real("cogeo")), "--boxes", str(boxes_file)]
-    assert cli.main([*args, "--out", str(out), "--device", "cpu"]) == 0
-    written = read_layers(out)
+    # describe keeps every object unless given min_score; batch hides low scores by default
+    written = batch_layers(boxes_file, tmp_path / "batch.gpkg", 0.0)
     assert file_result.skipped.keys() == {5}
     assert sorted(file_result.prompts["box_id"]) == [1, 2, 3, 4]
     assert len(file_result.objects) > 0 and len(file_result.relations) > 0
@@ -144,8 +150,10 @@ def test_frames_and_lists_in_another_crs_equal_the_file(describer, geo_boxes, fi
     assert_same_rows(frame_rows(from_frame.relations), frame_rows(from_list.relations))
 
 
-def test_min_score_drops_objects_and_their_relations(describer, boxes_file, file_result):
-    threshold = float(np.median(file_result.objects["score"]))
+def test_min_score_drops_objects_and_their_relations(describer, boxes_file, file_result, tmp_path):
+    """The second-lowest score as threshold drops the weakest object, its [SEG] and its
+    relations, as `batch --min-score` does with the same threshold."""
+    threshold = float(np.sort(file_result.objects["score"])[1])
     with pytest.warns(UserWarning):
         kept = describer.describe(real("cogeo"), str(boxes_file), min_score=threshold)
     assert (kept.objects["score"] >= threshold).all()
@@ -156,7 +164,10 @@ def test_min_score_drops_objects_and_their_relations(describer, boxes_file, file
         assert sorted(group["obj_id"]) == list(range(len(group)))  # numbered again
         named = kept.relations[kept.relations["box_id"] == box_id]
         assert set(named["subj_id"]) | set(named["obj_id"]) <= set(group["obj_id"])
-    assert len(kept.relations) < len(file_result.relations)
+    assert 0 < len(kept.relations) < len(file_result.relations)
+    written = batch_layers(boxes_file, tmp_path / "batch.gpkg", threshold)
+    for name, frame in zip(LAYERS, (kept.objects, kept.relations, kept.prompts)):
+        assert_same_rows(written[name], frame_rows(frame))
 
 
 def test_to_file_writes_the_three_layers(file_result, tmp_path):
