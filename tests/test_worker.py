@@ -166,8 +166,13 @@ def test_interface_keeps_responding_during_a_prediction(worker, cogeo_layer, set
     wait_until(lambda: record.settled(token), 60, "the model to load")
     probe = ResponsivenessProbe(interval_ms=20)
     probe.start()
-    token = submit(worker, cogeo_layer, fraction_box(cogeo_layer, 0.6, 0.1, 0.9, 0.4), settings)
-    wait_until(lambda: record.settled(token), 60, "the measured prediction")
+    # Several boxes in new areas (each one encodes), so the probe spans real work even when the
+    # model captions a box in a tenth of a second.
+    for x, y in ((0.6, 0.1), (0.1, 0.1), (0.6, 0.6), (0.35, 0.35)):
+        token = submit(
+            worker, cogeo_layer, fraction_box(cogeo_layer, x, y, x + 0.3, y + 0.3), settings
+        )
+        wait_until(lambda token=token: record.settled(token), 60, "the measured prediction")
     probe.stop()
     assert [r[0] for r in record.results][-1] == token
     assert probe.ticks > 5
