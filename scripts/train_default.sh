@@ -53,6 +53,8 @@ evaluate() {
 
 records() {
   $PY -m training.prepare sources --root "$TRAIN_REAL" --out "$RECORDS"
+  # every 8th training image of each source -> calibration/ (chooses thresholds, never trained)
+  $PY -m training.holdout "$RECORDS" --every 8
 }
 
 finetune() {
@@ -61,14 +63,17 @@ finetune() {
 }
 
 evaluate_real() {
-  # Every validation folder (the bars are measured on all of them), before and after stage 3;
-  # the fine-tuned checkpoint stores the naming threshold chosen from its own evaluation.
-  # At most 60 records per folder (evenly spaced), so it runs in minutes on a CPU.
-  local val=("$RECORDS"/*/validation)
+  # The naming threshold and the default minimum score are chosen on the calibration images
+  # (held out of the training split by training.holdout) and stored in the checkpoint; the
+  # validation folders, where the bars are measured, only measure. At most 60 records per
+  # folder (evenly spaced), so each evaluation runs in minutes on a CPU.
+  local val=("$RECORDS"/*/validation) cal=("$RECORDS"/*/calibration)
   $PY -m training.evaluate --checkpoint "$RUN" --records "${val[@]}" --per-folder 60 \
       --out "$RUN/eval_real_records.json"
+  $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${cal[@]}" --per-folder 60 \
+      --store-calibration --out "$REAL_RUN/eval_calibration_records.json"
   $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${val[@]}" --per-folder 60 \
-      --store-calibration --out "$REAL_RUN/eval_real_records.json"
+      --out "$REAL_RUN/eval_real_records.json"
   $PY -m training.evaluate --checkpoint "$REAL_RUN" --synthetic-seed $TEST_SEED --n 500 \
       --out "$REAL_RUN/eval_synthetic.json"
   if [ -d "$REAL" ]; then
@@ -99,6 +104,7 @@ card() {
               --synthetic "$REAL_RUN/eval_synthetic.json"
               --stage1-synthetic "$STAGE1/eval_synthetic.json"
               --real-records "$REAL_RUN/eval_real_records.json"
+              --calibration-records "$REAL_RUN/eval_calibration_records.json"
               --previous-real-records "$RUN/eval_real_records.json")
   [ -f "$REAL_RUN/eval_real.json" ] && args+=(--real "$REAL_RUN/eval_real.json")
   for json in runs/ablation/*.json; do
@@ -108,7 +114,8 @@ card() {
   dest=model_core/checkpoints/clvnet-tiny
   mkdir -p "$dest"
   cp "$REAL_RUN"/{config.json,model.safetensors,tokenizer.json,MODEL_CARD.md} "$dest"/
-  cp "$REAL_RUN"/{eval_synthetic.json,eval_real_records.json} "$dest"/
+  cp "$REAL_RUN"/{eval_synthetic.json,eval_real_records.json,eval_calibration_records.json} \
+      "$dest"/
   cp "$REAL_RUN/eval_real_records_reliability.png" "$dest"/
   [ -f "$REAL_RUN/eval_real.json" ] && cp "$REAL_RUN/eval_real.json" "$dest/eval_real.json"
   if compgen -G "runs/ablation/*.json" > /dev/null; then

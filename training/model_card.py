@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from safetensors.torch import load_file
 
+from training.holdout import SPLIT_FOLDERS
+
 METRICS = (
     ("meteor", "METEOR"),
     ("cider", "CIDEr"),
@@ -134,11 +136,14 @@ def write_card(
     earlier_card: Optional[Path] = None,
     real_records: Optional[Path] = None,
     previous_real_records: Optional[Path] = None,
+    calibration_records: Optional[Path] = None,
 ) -> str:
     """The bundled model's card. ``run`` is the last stage; ``stage1``/``stage2`` earlier run
     folders, or ``earlier_card`` a card whose stage lines are copied (runs made elsewhere);
     ``real_records`` the ``--records`` evaluation on the real validation split (and
-    ``previous_real_records`` the same for the model it was fine-tuned from)."""
+    ``previous_real_records`` the same for the model it was fine-tuned from;
+    ``calibration_records`` the evaluation on the held-out calibration images that chose the
+    naming threshold and the default minimum score)."""
     model_cfg = json.loads((run / "config.json").read_text())
     syn = json.loads(synthetic.read_text())
     split = syn["data"] if isinstance(syn.get("data"), dict) else {}
@@ -229,7 +234,9 @@ def write_card(
         "record of an 800 px iSAID tile with four tennis courts):",
     )
     if real_records is not None and real_records.exists():
-        lines += real_imagery_section(real_records, real_data, previous_real_records)
+        lines += real_imagery_section(
+            real_records, real_data, previous_real_records, calibration_records
+        )
     if ablations:
         lines += ablation_section(ablations, machine)
     elif earlier_card is not None and earlier_section(earlier_card, "## Ablations"):
@@ -321,7 +328,7 @@ def real_intro(real_data: List[str], real_report: Optional[Path]) -> str:
 def record_source(spec: str) -> str:
     """The source name of a record folder (``.../<source>/train`` -> ``<source>``)."""
     path = Path(spec.split(":")[0])
-    return path.parent.name if path.name in ("train", "validation") else path.name
+    return path.parent.name if path.name in SPLIT_FOLDERS else path.name
 
 
 def earlier_stage_lines(card: Path) -> List[str]:
@@ -369,13 +376,29 @@ def real_rows(groups: Dict[str, Dict]) -> List[str]:
 
 
 def real_imagery_section(
-    report_path: Path, trained_on: List[str], previous: Optional[Path] = None
+    report_path: Path,
+    trained_on: List[str],
+    previous: Optional[Path] = None,
+    calibration: Optional[Path] = None,
 ) -> List[str]:
-    """The "Real imagery" section: bars, per source and class, GCG, calibration, licences."""
+    """The "Real imagery" section: bars, per source and class, GCG, calibration, licences.
+
+    With a ``calibration`` report (``training.holdout`` images) the naming threshold and the
+    default minimum score are the ones chosen there; otherwise they were chosen on this split."""
     from training.real_sources import LICENCES
 
     report = json.loads(report_path.read_text())
     real = report["real"]
+    chosen_on = "this split, so these rates are measured on the split it was chosen on"
+    min_score = real["suggested_min_score"]
+    if calibration is not None:
+        held = json.loads(calibration.read_text())["real"]
+        chosen_on = (
+            f"the {held['overall']['targets']} targets of the calibration images "
+            "(`python -m training.holdout`: every 8th training image of each source, held out "
+            "of training), not on this split"
+        )
+        min_score = held["suggested_min_score"]
     overall = real["overall"]
     bars = real["bars"]
     labels = {
@@ -397,7 +420,7 @@ def real_imagery_section(
         f'class words had a token probability below {real["naming_threshold"]} say "an '
         'object" or "an area" (the threshold, stored in the checkpoint as '
         "`min_naming_probability`, is the lowest that keeps the wrong-class rate at or below "
-        "0.15 on this split, so these rates are measured on the split it was chosen on).",
+        f"0.15 on {chosen_on}).",
         "",
         "| bar | measured | bar | |",
         "|---|---|---|---|",
@@ -447,10 +470,10 @@ def real_imagery_section(
         "",
         f"![reliability plot]({real['plot']})",
         "",
-        f"Default minimum score: **{real['suggested_min_score']}** "
+        f"Default minimum score: **{min_score}** "
         "(`model_core.result.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
-        ">= 0.5 from worse ones on this split (highest F1); objects scoring below it are hidden "
-        "unless the user lowers it.",
+        f">= 0.5 from worse ones (highest F1) on {chosen_on.split(', so')[0]}; objects scoring "
+        "below it are hidden unless the user lowers it.",
         "",
         "### Data sources and licences",
         "",
@@ -580,6 +603,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--previous-real-records", default=None, help="the same for the model fine-tuned from"
     )
+    parser.add_argument(
+        "--calibration-records",
+        default=None,
+        help="evaluation report of the held-out calibration records (chose the thresholds)",
+    )
     parser.add_argument("--command", default="make train-default")
     parser.add_argument("--out", default=None, help="default: RUN/MODEL_CARD.md")
     args = parser.parse_args(argv)
@@ -596,7 +624,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         args.machine,
         *(
             Path(p) if p else None
-            for p in (args.stage2, args.earlier_card, args.real_records, args.previous_real_records)
+            for p in (
+                args.stage2,
+                args.earlier_card,
+                args.real_records,
+                args.previous_real_records,
+                args.calibration_records,
+            )
         ),
     )
     return 0

@@ -30,6 +30,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from model_core.naming import GENERIC_PHRASES, abstain_unsure
+from training.holdout import SPLIT_FOLDERS
 
 #: Bars of issue 11 for the bundled model on the real validation split.
 REAL_BARS = {"target_iou": 0.65, "named": 0.70, "wrong": 0.15, "ece": 0.10}
@@ -70,7 +71,7 @@ def record_annotations(folders: Sequence[str]) -> Dict[str, dict]:
     facts: Dict[str, dict] = {}
     for folder in folders:
         path = Path(folder)
-        default_source = path.parent.name if path.name in ("train", "validation") else path.name
+        default_source = path.parent.name if path.name in SPLIT_FOLDERS else path.name
         files = sorted(path.glob("*.json")) + sorted(path.glob("annotations/*.json"))
         for file in files if path.is_dir() else [path]:
             if file.name == "manifest.json":
