@@ -136,6 +136,9 @@ def test_reused_tokenizer_machine_record_and_model_card(tmp_path):
         ]
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # stderr is a pipe, not a terminal: one line per logged step, no progress bar redraws
+    assert "step 2/2 loss " in proc.stderr and "it/s" not in proc.stderr
+    assert "\r" not in proc.stderr
     text = "three small white vehicles are parked <p> next to </p> a road [SEG]"
     assert CaptionTokenizer.from_file(out / "tokenizer.json").encode(
         text

@@ -470,9 +470,10 @@ def train(
     log_file = out / "log.csv"
     progress = board = None
     if is_main:
-        from tqdm import tqdm
+        if sys.stderr.isatty():  # a log file gets one line per logged step instead of a bar
+            from tqdm import tqdm
 
-        progress = tqdm(total=cfg.steps, initial=step, dynamic_ncols=True, file=sys.stderr)
+            progress = tqdm(total=cfg.steps, initial=step, dynamic_ncols=True, file=sys.stderr)
         board = tensorboard_writer(out)
     start = time.time()
     samples_seen = 0
@@ -522,17 +523,25 @@ def train(
             step += 1
             if is_main:
                 elapsed = time.time() - start
-                progress.update(1)
-                progress.set_postfix(
-                    loss=f"{total_loss:.3f}",
-                    **{k: f"{v:.3f}" for k, v in terms_sum.items()},
-                    sps=f"{samples_seen / max(elapsed, 1e-6):.1f}",
-                )
+                if progress is not None:
+                    progress.update(1)
+                    progress.set_postfix(
+                        loss=f"{total_loss:.3f}",
+                        **{k: f"{v:.3f}" for k, v in terms_sum.items()},
+                        sps=f"{samples_seen / max(elapsed, 1e-6):.1f}",
+                    )
                 if step % cfg.log_every == 0 or step == cfg.steps:
                     run_state.losses = {"loss": total_loss, **terms_sum}
                     lr = scheduler.get_last_lr()[0]
                     rate = samples_seen / max(elapsed, 1e-6)
                     write_log(log_file, step, total_loss, terms_sum, lr, rate)
+                    if progress is None:
+                        print(
+                            f"step {step}/{cfg.steps} loss {total_loss:.3f} lr {lr:.2e} "
+                            f"{rate:.1f} samples/s, {elapsed:.0f} s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
                     if board is not None:
                         scalars = {"loss": total_loss, **terms_sum, "lr": lr, "samples_per_s": rate}
                         for name, value in scalars.items():
