@@ -24,15 +24,11 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from . import model_env
+from .base_python import BasePython, BasePythonSearch
+from .env_builder import EnvironmentBuilder, pypi_fallback, torch_build_for_this_machine
+from .env_check import EnvironmentCheck, EnvironmentReport
 from .i18n import tr
-from .model_env import (
-    BasePython,
-    BasePythonSearch,
-    EnvironmentBuilder,
-    EnvironmentCheck,
-    EnvironmentReport,
-    ModelEnvironmentMissing,
-)
+from .model_env import ModelEnvironmentMissing
 from .settings import ClvnetSettings
 
 MESSAGE_TITLE = "CLV-Net"
@@ -104,7 +100,7 @@ class EnvironmentDialog(QDialog):
         self.search: Optional[BasePythonSearch] = None
         self.action = ""
         self.planning = False
-        self.build = model_env.torch_build_for_this_machine()
+        self.build = torch_build_for_this_machine()
 
         intro = QLabel(
             "<p>"
@@ -227,7 +223,7 @@ class EnvironmentDialog(QDialog):
         """What is installed instead when the build's own wheel index cannot be reached."""
         if not self.build.index_url:
             return ""
-        fallback = model_env.pypi_fallback(self.build)
+        fallback = pypi_fallback(self.build)
         return " " + tr(
             "If that index cannot be reached, PyPI's larger build is installed instead: about "
             "{download} GB to download and {disk} GB on disk."

@@ -22,8 +22,8 @@ from qgis.PyQt.QtWidgets import (
 
 from . import model_env
 from .dependencies import offer_environment
+from .env_check import EnvironmentCheck, EnvironmentReport
 from .i18n import tr
-from .model_env import EnvironmentCheck, EnvironmentReport
 from .settings import CONTEXT_RANGE, PRECISIONS, ClvnetSettings, crs_to_setting
 
 

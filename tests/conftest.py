@@ -76,6 +76,24 @@ def wait_until() -> Callable[..., None]:
 
 
 @pytest.fixture()
+def search_base_python(wait_until) -> Callable[..., tuple]:
+    """``search_base_python(candidates=None)``: run a ``BasePythonSearch`` on the event loop
+    until it reports; ``(BasePython or None, problem sentence)``."""
+    from clvnet_qgis.base_python import BasePythonSearch
+
+    def search(candidates=None, timeout: float = 120.0) -> tuple:
+        results = []
+        finder = BasePythonSearch(candidates)
+        finder.finished.connect(lambda base, problem: results.append((base, problem)))
+        finder.start()
+        wait_until(lambda: bool(results), timeout, "the search for a base Python")
+        assert not finder.running()
+        return results[0]
+
+    return search
+
+
+@pytest.fixture()
 def shown_canvas(qgis_canvas, qgis_parent, qgis_new_project):
     """The pytest-qgis canvas, shown (offscreen) so its map settings have the widget's size."""
     qgis_parent.show()

@@ -11,9 +11,11 @@ from qgis.core import Qgis
 from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QLabel, QProgressBar, QPushButton
 
-from clvnet_qgis import dependencies, model_env, model_server
+from clvnet_qgis import base_python, dependencies, model_env, model_server
 from clvnet_qgis.dependencies import EnvironmentDialog, InstallProgress
-from clvnet_qgis.model_env import COMPLETE_MARKER, ENV_VARIABLE, EnvironmentBuilder
+from clvnet_qgis.env_builder import EnvironmentBuilder, choose_torch_build, pypi_fallback
+from clvnet_qgis.env_check import broken_sentence
+from clvnet_qgis.model_env import COMPLETE_MARKER, ENV_VARIABLE
 from clvnet_qgis.settings import ClvnetSettings
 from clvnet_qgis.settings_dialog import SettingsDialog
 
@@ -75,7 +77,7 @@ def test_use_another_python_checks_it_before_saving(no_model_python, qgis_iface,
 
 
 def test_a_broken_environment_offers_repair(no_model_python, qgis_iface, wait_until):
-    problem = model_env.broken_sentence("/p/bin/python", "transformers")
+    problem = broken_sentence("/p/bin/python", "transformers")
     dialog = EnvironmentDialog(qgis_iface.messageBar(), qgis_iface.mainWindow(), problem)
     assert dialog.status.text() == f"<b>{problem}</b>"
     wait_until(lambda: not dialog.searching(), 60, "the search for a base Python")
@@ -93,11 +95,11 @@ def test_a_hanging_python_never_freezes_the_dialog(
     hanging = tmp_path / "python3"
     hanging.write_text("#!/bin/sh\nexec sleep 20\n")
     hanging.chmod(0o755)
-    candidates = model_env.python_candidates
+    candidates = base_python.python_candidates
     monkeypatch.setattr(
-        model_env, "python_candidates", lambda: [(hanging, "a hanging test"), *candidates()]
+        base_python, "python_candidates", lambda: [(hanging, "a hanging test"), *candidates()]
     )
-    monkeypatch.setattr(model_env, "BASE_PROBE_TIMEOUT_S", 3)
+    monkeypatch.setattr(base_python, "BASE_PROBE_TIMEOUT_S", 3)
     ticks = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -123,7 +125,7 @@ def test_a_hanging_python_never_freezes_the_dialog(
         assert "Create environment installs PyTorch" in dialog.plan.text()
         assert dialog.base.path in dialog.plan.text()
         if dialog.build.index_url:  # the CPU index: the plan also says what its fallback costs
-            fallback = model_env.pypi_fallback(dialog.build)
+            fallback = pypi_fallback(dialog.build)
             assert f"about {fallback.download_gb} GB to download" in dialog.plan.text()
     finally:
         timer.stop()
@@ -131,16 +133,16 @@ def test_a_hanging_python_never_freezes_the_dialog(
 
 
 def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
-    no_model_python, qgis_iface, wait_until
+    no_model_python, qgis_iface, wait_until, search_base_python
 ):
     previous = model_env.venv_python(no_model_python)
     previous.parent.mkdir(parents=True)
     previous.write_text("")
     (no_model_python / COMPLETE_MARKER).write_text("{}")
+    base, problem = search_base_python()
+    assert base is not None, problem
     builder = EnvironmentBuilder(
-        model_env.find_base_python(),
-        no_model_python,
-        model_env.choose_torch_build("Linux", "x86_64", nvidia=False),
+        base, no_model_python, choose_torch_build("Linux", "x86_64", nvidia=False)
     )
     bar = qgis_iface.messageBar()
     progress = InstallProgress(builder, bar)

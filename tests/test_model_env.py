@@ -21,18 +21,26 @@ from rasterio.windows import Window
 from shapely import wkt as shapely_wkt
 
 from clvnet_qgis import model_env
+from clvnet_qgis.base_python import (
+    MIN_MODEL_PYTHON,
+    BasePython,
+    BasePythonSearch,
+    python_candidates,
+)
 from clvnet_qgis.dependencies import EnvironmentDialog
+from clvnet_qgis.env_builder import (
+    LOCK_FILE,
+    EnvironmentBuilder,
+    TorchBuild,
+    choose_torch_build,
+    lock_packages,
+    torch_build_for_this_machine,
+)
+from clvnet_qgis.env_check import EnvironmentCheck, EnvironmentReport, report_from_answers
 from clvnet_qgis.model_env import (
     COMPLETE_MARKER,
     ENV_VARIABLE,
-    LOCK_FILE,
-    BasePythonSearch,
-    EnvironmentBuilder,
-    EnvironmentCheck,
     ModelEnvironmentMissing,
-    choose_torch_build,
-    find_base_python,
-    lock_packages,
     server_python,
     venv_python,
 )
@@ -55,7 +63,7 @@ def managed_dir(monkeypatch, tmp_path, clean_settings) -> Iterator[Path]:
     shutil.rmtree(folder.parent, ignore_errors=True)  # a built environment holds GBs
 
 
-def run_check(python: str, wait_until, timeout: float = 180) -> model_env.EnvironmentReport:
+def run_check(python: str, wait_until, timeout: float = 180) -> EnvironmentReport:
     """Start the model's server with ``python`` and wait for its report."""
     reports = []
     check = EnvironmentCheck(python)
@@ -98,16 +106,19 @@ def test_torch_build_follows_the_machine():
     assert cuda.download_gb > 4 * cpu.download_gb
     for system, machine in (("Windows", "AMD64"), ("Darwin", "arm64"), ("Linux", "aarch64")):
         assert choose_torch_build(system, machine, nvidia=False).pip_options() == []
-    here = model_env.torch_build_for_this_machine()
+    here = torch_build_for_this_machine()
     has_gpu = bool(shutil.which("nvidia-smi")) or Path("/proc/driver/nvidia").exists()
     assert here.name == ("cuda" if has_gpu else "cpu")
 
 
-def test_base_python_is_a_real_interpreter_when_sys_executable_is_qgis(monkeypatch):
+def test_base_python_is_a_real_interpreter_when_sys_executable_is_qgis(
+    monkeypatch, search_base_python
+):
     monkeypatch.setattr(sys, "executable", "/usr/bin/qgis")
-    base = find_base_python()
+    base, problem = search_base_python()
+    assert base is not None, problem
     assert Path(base.path).name.startswith("python") and Path(base.path).is_file()
-    assert base.version[:2] >= model_env.MIN_MODEL_PYTHON
+    assert base.version[:2] >= MIN_MODEL_PYTHON
     version = subprocess.run(
         [base.path, "-c", "import sys; print(sys.version.split()[0])"],
         capture_output=True,
@@ -127,7 +138,7 @@ def test_a_python_on_the_path_is_not_taken_for_the_one_qgis_runs(tmp_path, monke
     monkeypatch.setattr(sys, "executable", str(shim))
     monkeypatch.setattr(sys, "_base_executable", str(shim))
     monkeypatch.setattr(sys, "prefix", sys.base_prefix)  # as inside QGIS: no venv
-    candidates = model_env.python_candidates()
+    candidates = python_candidates()
     assert (shim, "the Python QGIS runs") not in candidates
     assert all(path != shim for path, _source in candidates)
     first, source = candidates[0]
@@ -135,21 +146,24 @@ def test_a_python_on_the_path_is_not_taken_for_the_one_qgis_runs(tmp_path, monke
 
     inside = Path(sys.base_prefix) / "bin" / "python3"
     monkeypatch.setattr(sys, "executable", str(inside))
-    assert model_env.python_candidates()[0] == (inside, "the Python QGIS runs")
+    assert python_candidates()[0] == (inside, "the Python QGIS runs")
 
 
-def test_no_usable_base_python_is_one_sentence(tmp_path):
+def test_no_usable_base_python_is_one_sentence(tmp_path, search_base_python):
     script = tmp_path / "python3"
     script.write_text("#!/bin/sh\nexit 0\n")
     script.chmod(0o755)
-    with pytest.raises(ModelEnvironmentMissing) as missing:
-        find_base_python([(tmp_path / "absent" / "python3", "nowhere"), (script, "a fake")])
-    message = str(missing.value)
-    assert "not a working Python interpreter" in message and "Use another Python" in message
-    assert "\n" not in message
+    base, message = search_base_python(
+        [(tmp_path / "absent" / "python3", "nowhere"), (script, "a fake")]
+    )
+    assert base is None
+    assert message == (
+        f"No Python 3.11 or newer that can create a virtual environment was found ('{script}' "
+        'is not a working Python interpreter.); choose one with "Use another Python".'
+    )
 
 
-def test_the_search_in_the_background_says_the_same(tmp_path, wait_until):
+def test_the_search_passes_over_a_hanging_and_a_fake_python(tmp_path, wait_until):
     script = tmp_path / "python3"
     script.write_text("#!/bin/sh\nexit 0\n")
     script.chmod(0o755)
@@ -172,7 +186,8 @@ def test_the_search_in_the_background_says_the_same(tmp_path, wait_until):
     search.finished.connect(lambda base, problem: results.append((base, problem)))
     search.start()
     wait_until(lambda: len(results) == 2, 30, "the search")
-    assert results[1] == (find_base_python([(Path(sys.executable), "the tests")]), "")
+    # the fake is passed over and the tests' own interpreter is found, with its own version
+    assert results[1] == (BasePython(sys.executable, sys.version_info[:3], "the tests"), "")
 
 
 def test_lock_file_pins_what_the_server_imports_as_the_tests_do():
@@ -226,15 +241,15 @@ def test_server_answers_become_a_report():
         "check-devices": {"ok": True, "cuda": [["cuda:0", "RTX 4000"]]},
     }
     noisy = "UserWarning: No module named 'triton'; falling back to eager mode"
-    report = model_env.report_from_answers("/p/python", answers, noisy, finished_early=False)
+    report = report_from_answers("/p/python", answers, noisy, finished_early=False)
     assert report.ok and report.cuda_devices == [("cuda:0", "RTX 4000")]
     assert report.summary() == (
         "Python 3.11.2, torch 2.14.1+cpu, transformers 5.23.0, GPUs: cuda:0 (RTX 4000)"
     )
     died = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"
-    dead = model_env.report_from_answers("/p/python", {}, died, finished_early=True)
+    dead = report_from_answers("/p/python", {}, died, finished_early=True)
     assert dead.missing_module == "numpy" and "'numpy' cannot be imported" in dead.problem
-    crashed = model_env.report_from_answers("/p/python", {}, "Segmentation fault", True)
+    crashed = report_from_answers("/p/python", {}, "Segmentation fault", True)
     assert crashed.problem == ("The model's server stopped before answering (Segmentation fault).")
 
 
@@ -285,9 +300,11 @@ def test_the_dialog_offers_to_create_the_environment(managed_dir, qgis_iface, wa
 # ------------------------------------------------------------------ creating it
 
 
-def test_an_unreachable_torch_index_falls_back_to_pypi(tmp_path, wait_until):
-    unreachable = model_env.TorchBuild("cpu", "https://download.invalid/whl/cpu", 0.5, 1.5, "")
-    builder = EnvironmentBuilder(find_base_python(), tmp_path / "clvnet_env", unreachable)
+def test_an_unreachable_torch_index_falls_back_to_pypi(tmp_path, wait_until, search_base_python):
+    unreachable = TorchBuild("cpu", "https://download.invalid/whl/cpu", 0.5, 1.5, "")
+    base, problem = search_base_python()
+    assert base is not None, problem
+    builder = EnvironmentBuilder(base, tmp_path / "clvnet_env", unreachable)
     assert [step.name for step in builder.steps()] == ["venv", "index", "pip"]
     assert "--extra-index-url" in builder.steps()[-1].arguments
     steps = []
@@ -344,12 +361,13 @@ def describe_a_real_box(python: str) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_environment_created_broken_repaired_and_kept_on_cancel(
-    managed_dir, qgis_iface, wait_until
+    managed_dir, qgis_iface, wait_until, search_base_python
 ):
     # The build this machine asks for; where PyTorch's CPU index does not answer (as here),
     # the builder falls back to PyPI's build, whose torch 2.14.1 wheel lies on this disk.
-    build = model_env.torch_build_for_this_machine()
-    base = find_base_python()
+    build = torch_build_for_this_machine()
+    base, problem = search_base_python()
+    assert base is not None, problem
     builder = EnvironmentBuilder(base, managed_dir, build)
     steps, progress = [], []
     builder.step.connect(steps.append)
@@ -415,7 +433,7 @@ def test_the_swap_stops_the_shared_server_running_from_the_old_environment(manag
     process = client._process
     assert process.poll() is None
     builder = EnvironmentBuilder(
-        model_env.BasePython(sys.executable, (3, 11, 2), "test"),
+        BasePython(sys.executable, (3, 11, 2), "test"),
         managed_dir,
         choose_torch_build("Linux", "x86_64", nvidia=False),
     )
@@ -423,7 +441,7 @@ def test_the_swap_stops_the_shared_server_running_from_the_old_environment(manag
     staged.parent.mkdir(parents=True)
     staged.symlink_to(sys.executable)
     try:
-        builder._swap_in(model_env.EnvironmentReport(python=str(staged)))
+        builder._swap_in(EnvironmentReport(python=str(staged)))
         assert process.poll() is not None  # ended before its folder was renamed
         assert model_server.running_client() is None
         assert (managed_dir / COMPLETE_MARKER).read_text() != "{}"  # the new one is in place
