@@ -95,6 +95,8 @@ def test_report_of_a_data_folder(checkpoint, data, tmp_path):
     assert [r["record_id"] for r in report["per_record"]] == ["multi", "single"]
     assert report["timing"]["total_s"] > 0
     assert "METEOR" in done.stdout and "MiniLM" in done.stdout
+    # a pipe, not a terminal: one progress summary line, no carriage-return redraws
+    assert "predicted: 2 of 2 done in" in done.stderr and "\r" not in done.stderr
 
 
 def test_bad_input_exits_2_with_one_line(checkpoint, tmp_path):

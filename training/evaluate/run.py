@@ -191,26 +191,31 @@ def to_item(record, gt_masks: np.ndarray, result) -> EvalItem:
 
 
 def predict_results(predictor, samples, total: int, context: float, batch_size: int) -> list:
-    """(record, true masks, result) of every sample's window, ``batch_size`` boxes at a time."""
+    """(record, true masks, result) of every sample's window, ``batch_size`` boxes at a time.
+
+    Progress: a bar on a terminal, one summary line in a log (``model_core.progress``)."""
+    from model_core.progress import Progress
     from training.data import record_window
 
     done: list = []
     batch: list = []
+    counter = Progress(desc="predicted", unit="record")
+    counter(0, total)
 
     def flush() -> None:
         results = predictor.predict_batch([window for _, window, _ in batch])
         done.extend((rec, masks, res) for (rec, _, masks), res in zip(batch, results))
         batch.clear()
-        print(f"\rpredicted {len(done)}/{total}", end="", file=sys.stderr, flush=True)
+        counter(len(done))
 
-    for record, image in samples:
-        window, masks = record_window(record, image, predictor.input_size, context)
-        batch.append((record, window, masks))
-        if len(batch) == batch_size:
+    with counter:
+        for record, image in samples:
+            window, masks = record_window(record, image, predictor.input_size, context)
+            batch.append((record, window, masks))
+            if len(batch) == batch_size:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
-    print(file=sys.stderr)
     return done
 
 
