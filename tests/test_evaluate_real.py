@@ -25,7 +25,9 @@ TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
 
 
-def target(phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cls="Building"):
+def target(
+    phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cls="Building", area=1.0
+):
     return Target(
         record_id="r",
         source="dubai",
@@ -37,6 +39,7 @@ def target(phrase, confidence=0.9, names=True, iou=0.5, score=0.5, mask=True, cl
         naming_confidence=confidence,
         mask_fraction=0.1,
         names_class=names,
+        area_ratio=area if mask else None,
     )
 
 
@@ -93,7 +96,14 @@ def test_min_score_separates_right_from_wrong_masks():
 
 
 def test_group_report_and_bars(tmp_path):
-    targets = [target("a building", iou=0.8, score=0.75), target("a car", mask=False, cls="car")]
+    targets = [
+        target("a building", iou=0.8, score=0.75, area=3.0),
+        target("a building", iou=0.4, score=0.5, area=0.5),
+        target("a building", iou=0.6, score=0.6, area=1.2),
+        target("a car", mask=False, cls="car"),
+    ]
+    assert group_report(targets, 0.5)["mask_area_ratio"] == pytest.approx(1.2)  # the median
+    targets = [targets[0], targets[3]]
     report = group_report(targets, 0.5)
     assert report["targets"] == 2 and report["mask_targets"] == 1
     assert report["target_iou"] == pytest.approx(0.8)
@@ -144,6 +154,7 @@ def test_evaluate_records_reports_targets_calibration_and_stores_threshold(real_
     assert sum(row["count"] for row in real["calibration"]["bins"]) == len(scored)
     for target in real["targets"]:
         assert 0.0 <= target["iou"] <= 1.0 and target["class_name"] == "Building"
+        assert target["area_ratio"] >= 0.0 and (target["iou"] == 0 or target["area_ratio"] > 0)
         assert (target["phrase"] is None) == (target["score"] is None)
     assert (tmp_path / real["plot"]).read_bytes()[:4] == b"\x89PNG"
     stored = json.loads((checkpoint / "config.json").read_text())["min_naming_probability"]

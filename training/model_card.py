@@ -354,6 +354,7 @@ REAL_COLUMNS = (
     ("targets", "targets", "{:d}"),
     ("mask_targets", "with mask", "{:d}"),
     ("target_iou", "target IoU", "{:.3f}"),
+    ("mask_area_ratio", "mask / true area", "{:.2f}"),
     ("named", "named", "{:.3f}"),
     ("wrong", "wrong class", "{:.3f}"),
     ("abstained", "abstained", "{:.3f}"),
@@ -437,8 +438,8 @@ def real_imagery_section(
         before = json.loads(previous.read_text())["real"]["overall"]
         lines += [
             "",
-            "The model it was fine-tuned from (trained on generated scenes only), same split and "
-            "rules:",
+            "The model the real fine-tuning started from (trained on generated scenes only), "
+            "same split and rules:",
             "",
             *real_rows({"before fine-tuning": before, "this model": overall}),
         ]

@@ -58,6 +58,9 @@ class Target:
     naming_confidence: Optional[float]
     mask_fraction: float  # of the window covered by the first predicted mask
     names_class: bool  # the phrase contains the class noun
+    #: predicted / true mask pixels of the target (> 1 spills over, < 1 misses part); None
+    #: for a box-only target
+    area_ratio: Optional[float] = None
 
 
 # ----------------------------------------------------------------------------- record facts
@@ -207,11 +210,13 @@ def group_report(targets: Sequence[Target], threshold: float) -> dict:
     """Counts, target mask IoU, naming rates and calibration of one group of targets."""
     masked = [t for t in targets if t.has_mask]
     scored = [t for t in masked if t.score is not None]
+    ratios = [t.area_ratio for t in masked if t.area_ratio is not None]
     ece, _ = calibration([t.score for t in scored], [t.iou for t in scored])
     return {
         "targets": len(targets),
         "mask_targets": len(masked),
         "target_iou": float(np.mean([t.iou for t in masked])) if masked else None,
+        "mask_area_ratio": float(np.median(ratios)) if ratios else None,
         **naming_rates(targets, threshold),
         "ece": ece,
     }
@@ -274,13 +279,14 @@ def target_of(
     class_name = classes[0] if classes else "unknown"
     has_mask = 0 not in record.box_only
     first = result.objects[0] if result.objects else None
-    iou = None
+    iou = area_ratio = None
     if has_mask:
-        iou = 0.0
+        iou, area_ratio = 0.0, 0.0
         if first is not None:
             inter = np.logical_and(first.mask, gt_masks[0]).sum()
             union = np.logical_or(first.mask, gt_masks[0]).sum()
             iou = float(inter / union) if union else 0.0
+            area_ratio = float(first.mask.sum() / max(int(gt_masks[0].sum()), 1))
     phrase = first.phrase if first is not None else None
     source = facts.get("source", "unknown")
     return Target(
@@ -294,4 +300,5 @@ def target_of(
         naming_confidence=first.naming_confidence if first is not None else None,
         mask_fraction=float(first.mask.mean()) if first is not None else 0.0,
         names_class=phrase is not None and is_named(class_name, source, phrase),
+        area_ratio=area_ratio,
     )

@@ -344,7 +344,8 @@ def real_section(done: list, args: argparse.Namespace, threshold: float, checkpo
 
 def format_real(real: dict) -> str:
     """Per-source and per-class target metrics as a fixed-width text table."""
-    keys = ("targets", "mask_targets", "target_iou", "named", "wrong", "abstained", "ece")
+    keys = ("targets", "mask_targets", "target_iou", "mask_area_ratio", "named", "wrong",
+            "abstained", "ece")  # fmt: skip
     lines = [f"{'group':<28}" + "".join(f"{k:>13}" for k in keys)]
     groups = [("overall", real["overall"])]
     groups += [(f"source {k}", v) for k, v in real["per_source"].items()]
