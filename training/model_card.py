@@ -8,6 +8,7 @@ regenerated and checked: ``python -m training.model_card --run DIR --synthetic R
 import argparse
 import csv
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -509,6 +510,9 @@ def limitations(real: Dict) -> List[str]:
             problems.append(f"named {values['named']:.2f}")
         if values.get("target_iou") is not None and values["target_iou"] < 0.5:
             problems.append(f"target IoU {values['target_iou']:.2f}")
+            ratio = values.get("mask_area_ratio")
+            if ratio is not None and (ratio > 1.5 or ratio < 0.67):
+                problems.append(f"masks {ratio:.1f}x the true area (median)")
         if problems:
             weak.append(f"`{name}` ({', '.join(problems)})")
     lines = []
@@ -517,6 +521,18 @@ def limitations(real: Dict) -> List[str]:
             "- Classes it names correctly in fewer than half of the targets, or segments poorly: "
             + ", ".join(weak)
             + "."
+        )
+    confusions = Counter(
+        (t["class_name"], t["phrase"])
+        for t in real.get("targets", [])
+        if t["phrase"] is not None and not t["names_class"]
+    )
+    if confusions:
+        lines.append(
+            "- Its most frequent wrong names before abstention (class: phrase, targets): "
+            + "; ".join(f'{c}: "{p}" ({n})' for (c, p), n in confusions.most_common(4))
+            + ". Every box is resized to the 256 px input and the model is not told the ground "
+            "resolution, so a small building and a car can look alike at that size."
         )
     lines += [
         "- It knows only the classes of its training data (generated scenes and the real sources "

@@ -346,7 +346,7 @@ def format_real(real: dict) -> str:
     """Per-source and per-class target metrics as a fixed-width text table."""
     keys = ("targets", "mask_targets", "target_iou", "mask_area_ratio", "named", "wrong",
             "abstained", "ece")  # fmt: skip
-    lines = [f"{'group':<28}" + "".join(f"{k:>13}" for k in keys)]
+    lines = [f"{'group':<28}" + "".join(f"{k:>16}" for k in keys)]
     groups = [("overall", real["overall"])]
     groups += [(f"source {k}", v) for k, v in real["per_source"].items()]
     groups += [(f"class {k}"[:28], v) for k, v in real["per_class"].items()]
@@ -359,7 +359,7 @@ def format_real(real: dict) -> str:
                 if value is None
                 else (f"{value:d}" if isinstance(value, int) else f"{value:.3f}")
             )
-            cells.append(f"{text:>13}")
+            cells.append(f"{text:>16}")
         lines.append(f"{name:<28}" + "".join(cells))
     lines.append(
         f"naming threshold {real['naming_threshold']}; suggested min score "
