@@ -54,12 +54,13 @@ class PredictionResult:
     box_geometry: Optional[object] = None  # shapely Polygon of the box in the output CRS
 
 
-DEFAULT_MIN_SCORE = 0.45
+DEFAULT_MIN_SCORE = 0.5
 """Objects scoring below this are hidden unless the user chooses another minimum score.
 
 Chosen from the bundled model's score calibration: its score predicts the mask's IoU with the
-truth, and 0.45 best separated masks with IoU >= 0.5 from worse ones on the real validation
-split (highest F1; model card, "Score calibration"). 0.0 shows every object.
+truth, and 0.5 best separated masks with IoU >= 0.5 from worse ones on the calibration images
+held out of its training data (highest F1; model card, "Score calibration"). 0.0 shows every
+object.
 """
 
 

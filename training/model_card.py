@@ -10,7 +10,7 @@ import csv
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from safetensors.torch import load_file
@@ -138,13 +138,17 @@ def write_card(
     real_records: Optional[Path] = None,
     previous_real_records: Optional[Path] = None,
     calibration_records: Optional[Path] = None,
+    middle_stages: Sequence[Path] = (),
+    candidates: Sequence[Tuple[str, Path, Path]] = (),
 ) -> str:
     """The bundled model's card. ``run`` is the last stage; ``stage1``/``stage2`` earlier run
     folders, or ``earlier_card`` a card whose stage lines are copied (runs made elsewhere);
     ``real_records`` the ``--records`` evaluation on the real validation split (and
     ``previous_real_records`` the same for the model it was fine-tuned from;
     ``calibration_records`` the evaluation on the held-out calibration images that chose the
-    naming threshold and the default minimum score)."""
+    naming threshold and the default minimum score; ``middle_stages`` the run folders of the
+    stages between ``stage2`` and ``run``, in order; ``candidates`` other checkpoints that were
+    considered for bundling, as (label, calibration report, validation report))."""
     model_cfg = json.loads((run / "config.json").read_text())
     syn = json.loads(synthetic.read_text())
     split = syn["data"] if isinstance(syn.get("data"), dict) else {}
@@ -164,6 +168,8 @@ def write_card(
         stages.append(stage_line("Stage 2", stage2, machine))
     elif earlier_card is not None:
         stages += earlier_stage_lines(earlier_card)
+    for middle in middle_stages:
+        stages.append(stage_line(f"Stage {len(stages) + 1}", middle, machine))
     stages.append(stage_line(f"Stage {len(stages) + 1}" if stages else "Training", run, machine))
     real_data = [spec for spec in data if not spec.startswith("synthetic:")]
     lines = [
@@ -238,6 +244,10 @@ def write_card(
         lines += real_imagery_section(
             real_records, real_data, previous_real_records, calibration_records
         )
+        if calibration_records is not None and candidates:
+            lines += selection_section(
+                [*candidates, ("bundled", calibration_records, real_records)]
+            )
     if ablations:
         lines += ablation_section(ablations, machine)
     elif earlier_card is not None and earlier_section(earlier_card, "## Ablations"):
@@ -492,6 +502,43 @@ def real_imagery_section(
     return lines
 
 
+def selection_score(overall: Dict) -> Tuple[float, float]:
+    """How checkpoints are ranked on the calibration images: named minus wrong-class rate,
+    then target mask IoU."""
+    return ((overall["named"] or 0.0) - (overall["wrong"] or 0.0), overall["target_iou"] or 0.0)
+
+
+def selection_section(candidates: Sequence[Tuple[str, Path, Path]]) -> List[str]:
+    """Which checkpoint was bundled and why: each candidate's calibration and validation
+    figures; the choice is made on the calibration images only."""
+    rows, scores = [], {}
+    for label, calibration, validation in candidates:
+        cal = json.loads(calibration.read_text())["real"]["overall"]
+        val = json.loads(validation.read_text())["real"]["overall"]
+        scores[label] = selection_score(cal)
+        cells = [cal[k] for k in ("named", "wrong", "target_iou")]
+        cells += [val[k] for k in ("named", "wrong", "target_iou")]
+        rows.append(f"| {label} | " + " | ".join(fmt(v) for v in cells) + " |")
+    best = max(scores, key=scores.get)
+    verdict = (
+        "The bundled checkpoint ranks first there."
+        if best == "bundled"
+        else f"By that rule `{best}` ranks first; the bundled checkpoint does not."
+    )
+    return [
+        "",
+        "### Choosing the checkpoint",
+        "",
+        "Candidates are ranked on the calibration images only (named minus wrong-class rate, "
+        "then target IoU), never on the validation split. " + verdict,
+        "",
+        "| checkpoint | calibration named | wrong | target IoU | validation named | wrong "
+        "| target IoU |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+
+
 def per_folder_text(report: Dict) -> str:
     """How the evaluated records were drawn from each folder."""
     data = report.get("data") or {}
@@ -532,7 +579,7 @@ def limitations(real: Dict) -> List[str]:
             "- Its most frequent wrong names before abstention (class: phrase, targets): "
             + "; ".join(f'{c}: "{p}" ({n})' for (c, p), n in confusions.most_common(4))
             + ". Every box is resized to the 256 px input and the model is not told the ground "
-            "resolution, so a small building and a car can look alike at that size."
+            "resolution, so it cannot use an object's real size to tell classes apart."
         )
     lines += [
         "- It knows only the classes of its training data (generated scenes and the real sources "
@@ -612,6 +659,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--stage2", default=None, help="the second stage's run folder, if any")
     parser.add_argument(
+        "--middle-stage",
+        action="append",
+        default=[],
+        help="run folder of a stage between --stage2 and --run (repeat, in order)",
+    )
+    parser.add_argument(
         "--earlier-card", default=None, help="a card whose stage lines describe earlier stages"
     )
     parser.add_argument(
@@ -624,6 +677,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         "--calibration-records",
         default=None,
         help="evaluation report of the held-out calibration records (chose the thresholds)",
+    )
+    parser.add_argument(
+        "--candidate",
+        nargs=3,
+        action="append",
+        default=[],
+        metavar=("LABEL", "CALIBRATION", "VALIDATION"),
+        help="another checkpoint considered for bundling: its two real evaluation reports",
     )
     parser.add_argument("--command", default="make train-default")
     parser.add_argument("--out", default=None, help="default: RUN/MODEL_CARD.md")
@@ -649,6 +710,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 args.calibration_records,
             )
         ),
+        [Path(p) for p in args.middle_stage],
+        [(label, Path(cal), Path(val)) for label, cal, val in args.candidate],
     )
     return 0
 
