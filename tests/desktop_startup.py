@@ -24,7 +24,7 @@ from qgis.utils import iface, plugins
 OUT = Path(os.environ["CLVNET_SMOKE_OUT"])
 RASTER = os.environ["CLVNET_SMOKE_RASTER"]
 PLUGIN = "clvnet"
-BOX_PX = (540, 240, 660, 360)  # the road bend on cogeo.tif: col0, row0, col1, row1
+BOX_PX = (350, 490, 490, 630)  # a building on cogeo.tif: col0, row0, col1, row1
 HEAVY = ("torch", "transformers", "segment_anything", "triton", "torchvision")
 TICK_MS = 200
 STEP_TIMEOUT_S = float(os.environ.get("CLVNET_SMOKE_STEP_TIMEOUT", "300"))

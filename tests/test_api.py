@@ -33,8 +33,9 @@ def describer():
 @pytest.fixture(scope="module")
 def geo_boxes():
     """Four boxes over cogeo.tif (EPSG:3857) given in EPSG:4326, two sharing a window; the
-    bundled model finds two related buildings in the first and the third."""
-    pixel = [(0, 0, 100, 100), (30, 40, 90, 100), (560, 420, 660, 520), (700, 840, 800, 940)]
+    bundled model relates the objects it finds in the first (a building west of "water", the
+    snow) and the third (three objects, the weakest of all of them among them)."""
+    pixel = [(350, 490, 490, 630), (380, 520, 470, 610), (770, 700, 910, 840), (700, 840, 800, 940)]
     with RasterSource(str(real("cogeo"))) as src:
         return [src.pixel_box_to_crs(b, "EPSG:4326") for b in pixel]
 
