@@ -584,6 +584,11 @@ def limitations(real: Dict) -> List[str]:
     lines += [
         "- It knows only the classes of its training data (generated scenes and the real sources "
         "above); anything else is named as the nearest of those, or abstained on.",
+        "- Scenes unlike every training source can get confident wrong names that abstention does "
+        "not catch: none of the sources has snow, and on the winter scene `cogeo.tif` it calls "
+        'snowfields "the water" and bright patches on them "ships" or "buildings". Before '
+        "trusting it on a new kind of scene, tally what it says over a grid of boxes with "
+        "`scripts/survey.py RASTER`.",
         "- Objects known only by a box (cars, most tree crowns) trained their masks through the "
         "box projection loss: their mask outlines are not supervised inside the box and their "
         "`score` is not calibrated (calibration is measured on targets with true masks).",
