@@ -20,6 +20,8 @@ from model_core.server_client import ServerClient
 from . import model_env
 
 LOG_TAG = "CLV-Net server"
+#: How long the environment swap waits for the old server to end before killing it.
+SWAP_STOP_TIMEOUT_S = 0.5
 
 _CLIENT: Optional[ServerClient] = None
 _LOCK = threading.Lock()
@@ -72,7 +74,9 @@ def stop_server_running_from(folder: Path) -> bool:
 
     Called before the environment manager renames or replaces ``folder``: on Windows a running
     interpreter's folder cannot be renamed, and elsewhere the old server would go on running the
-    old files. The next request starts a server from whatever is in ``folder`` then.
+    old files. The next request starts a server from whatever is in ``folder`` then. It runs on
+    the GUI thread, so a server that does not end within ``SWAP_STOP_TIMEOUT_S`` (stuck in a
+    long computation) is killed: nothing of it is needed once its files are replaced.
     """
     global _CLIENT
     folder = Path(os.path.abspath(folder))
@@ -81,7 +85,7 @@ def stop_server_running_from(folder: Path) -> bool:
         if client is None or folder not in Path(os.path.abspath(client.python)).parents:
             return False
         _CLIENT = None
-    client.close()
+    client.close(timeout=SWAP_STOP_TIMEOUT_S)
     return True
 
 

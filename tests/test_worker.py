@@ -17,7 +17,12 @@ import pytest
 from qgis.core import Qgis, QgsGeometry, QgsProject, QgsRasterLayer, QgsRectangle
 
 from clvnet_qgis.layers import OBJECTS, PROMPTS
-from clvnet_qgis.model_server import shared_client
+from clvnet_qgis.model_server import (
+    SWAP_STOP_TIMEOUT_S,
+    running_client,
+    shared_client,
+    stop_server_running_from,
+)
 from clvnet_qgis.pixels import prepare_window
 from clvnet_qgis.settings import ClvnetSettings
 from clvnet_qgis.worker import PredictionWorker, ResponsivenessProbe
@@ -284,6 +289,26 @@ def test_a_crashed_server_costs_one_box(worker, cogeo_layer, settings, wait_unti
     assert [r[0] for r in record.results[done_before:]] == [token]
     assert client.pid not in (None, pid)
     assert record.results[-1][1].caption
+
+
+def test_replacing_the_environment_waits_at_most_half_a_second_for_a_stuck_server(worker):
+    """The environment swap stops the old server on the GUI thread: a server that cannot answer
+    (frozen with SIGSTOP) is killed after SWAP_STOP_TIMEOUT_S instead of freezing QGIS."""
+    client = shared_client()
+    client.ping(timeout=60)
+    pid = client.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        assert stop_server_running_from(Path(client.python).parent.parent)
+        waited = time.monotonic() - start
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+    assert SWAP_STOP_TIMEOUT_S <= waited < SWAP_STOP_TIMEOUT_S + 1.0
+    assert client.pid is None and running_client() is None
+    assert shared_client() is not client  # the next request starts a new server
 
 
 TORCH_FREE_SCRIPT = """
