@@ -67,10 +67,16 @@ class InstallProgress(QObject):
         self.item = bar.pushWidget(widget, Qgis.Info, 0)
         builder.step.connect(self._step)
         builder.progress.connect(self.progress.setValue)
+        builder.busy.connect(self._busy)
         builder.finished.connect(self._finished)
 
     def _step(self, text: str) -> None:
         self.message.setText(text)
+
+    def _busy(self, busy: bool) -> None:
+        """A moving bar while pip installs silently (no value to show); 0-100 again after (the
+        builder sends the next value at once)."""
+        self.progress.setRange(0, 0 if busy else 100)
 
     def _finished(self, ok: bool, sentence: str) -> None:
         self.bar.popWidget(self.item)

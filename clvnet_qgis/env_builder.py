@@ -149,12 +149,15 @@ class EnvironmentBuilder(QObject):
     failure or ``cancel()`` deletes the staging folder and leaves ``target`` as it was. pip's
     output is kept in ``<target>.log``.
 
-    Signals: ``step(str)`` a sentence for each step; ``progress(int)`` 0-100; ``output(str)``
-    lines of the processes' output; ``finished(bool, str)`` success and one sentence.
+    Signals: ``step(str)`` a sentence for each step; ``progress(int)`` 0-100; ``busy(bool)``
+    True while pip installs without printing anything to count (a bar should show activity
+    instead of a value), False after; ``output(str)`` lines of the processes' output;
+    ``finished(bool, str)`` success and one sentence.
     """
 
     step = pyqtSignal(str)
     progress = pyqtSignal(int)
+    busy = pyqtSignal(bool)
     output = pyqtSignal(str)
     finished = pyqtSignal(bool, str)
 
@@ -283,22 +286,28 @@ class EnvironmentBuilder(QObject):
     def _read_output(self) -> None:
         text = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
         for line in text.splitlines():
-            if not line.strip():
-                continue
-            self._log(line)
-            self.output.emit(line)
-            if line.startswith("Collecting "):
-                self._collected += 1
-                share = min(1.0, self._collected / self._expected_packages())
-                self.progress.emit(5 + int(60 * share))
-            elif line.startswith("Installing collected packages"):
-                self.progress.emit(70)
-            elif line.startswith("Successfully installed"):
-                self.progress.emit(88)
+            if line.strip():
+                self._read_line(line)
+
+    def _read_line(self, line: str) -> None:
+        """Log one line of output and turn pip's milestones into progress."""
+        self._log(line)
+        self.output.emit(line)
+        if line.startswith("Collecting "):
+            self._collected += 1
+            share = min(1.0, self._collected / self._expected_packages())
+            self.progress.emit(5 + int(60 * share))
+        elif line.startswith("Installing collected packages"):
+            self.progress.emit(70)
+            self.busy.emit(True)  # pip prints nothing more until it is done
+        elif line.startswith("Successfully installed"):
+            self.busy.emit(False)
+            self.progress.emit(88)
 
     def _step_finished(self, exit_code: int, exit_status: QProcess.ExitStatus) -> None:
         if self._done:
             return
+        self.busy.emit(False)
         failed = exit_status != QProcess.NormalExit or exit_code != 0
         if failed and self._current == "index":
             self.build = pypi_fallback(self.build)

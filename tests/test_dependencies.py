@@ -154,6 +154,14 @@ def test_install_shows_progress_and_cancel_and_keeps_the_old_environment(
     builder.step.emit("Downloading and installing the model's packages (about 0.5 GB)...")
     assert progress.message.text().startswith("Downloading and installing")
     assert all(not label.text() for label in progress.message.findChildren(QLabel))
+    # pip's silent install phase: a moving bar instead of one stuck at 70 %
+    values = []
+    builder.progress.connect(values.append)
+    builder._read_line("Installing collected packages: numpy, torch")
+    assert values[-1] == 70 and progress.progress.maximum() == 0
+    builder._read_line("Successfully installed numpy-2.0 torch-2.5")
+    assert values[-1] == 88 and progress.progress.maximum() == 100
+    assert progress.progress.value() == 88
     cancel = [b for b in widget.findChildren(QPushButton) if b.text() == "Cancel"]
     assert len(cancel) == 1 and builder.running()
     cancel[0].click()
