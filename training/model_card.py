@@ -401,15 +401,16 @@ def real_imagery_section(
 
     report = json.loads(report_path.read_text())
     real = report["real"]
-    chosen_on = "this split, so these rates are measured on the split it was chosen on"
+    chosen_on, caveat = "this split", ", so these rates are measured on the split it was chosen on"
     min_score = real["suggested_min_score"]
     if calibration is not None:
         held = json.loads(calibration.read_text())["real"]
         chosen_on = (
             f"the {held['overall']['targets']} targets of the calibration images "
             "(`python -m training.holdout`: every 8th training image of each source, held out "
-            "of training), not on this split"
+            "of training)"
         )
+        caveat = ", not on this split"
         min_score = held["suggested_min_score"]
     overall = real["overall"]
     bars = real["bars"]
@@ -432,7 +433,7 @@ def real_imagery_section(
         f'class words had a token probability below {real["naming_threshold"]} say "an '
         'object" or "an area" (the threshold, stored in the checkpoint as '
         "`min_naming_probability`, is the lowest that keeps the wrong-class rate at or below "
-        f"0.15 on {chosen_on}).",
+        f"0.15 on {chosen_on}{caveat}).",
         "",
         "| bar | measured | bar | |",
         "|---|---|---|---|",
@@ -484,7 +485,7 @@ def real_imagery_section(
         "",
         f"Default minimum score: **{min_score}** "
         "(`model_core.result.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
-        f">= 0.5 from worse ones (highest F1) on {chosen_on.split(', so')[0]}; objects scoring "
+        f">= 0.5 from worse ones (highest F1) on {chosen_on}; objects scoring "
         "below it are hidden unless the user lowers it.",
         "",
         "### Data sources and licences",
@@ -584,10 +585,9 @@ def limitations(real: Dict) -> List[str]:
     lines += [
         "- It knows only the classes of its training data (generated scenes and the real sources "
         "above); anything else is named as the nearest of those, or abstained on.",
-        "- Scenes unlike every training source can get confident wrong names that abstention does "
-        "not catch: none of the sources has snow, and on the winter scene `cogeo.tif` it calls "
-        'snowfields "the water" and bright patches on them "ships" or "buildings". Before '
-        "trusting it on a new kind of scene, tally what it says over a grid of boxes with "
+        "- Scenes unlike every training source (snow, for one: none of the real sources has "
+        "any) can get confident wrong names that abstention does not catch. Before trusting it "
+        "on a new kind of scene, tally what it says over a grid of boxes with "
         "`scripts/survey.py RASTER`.",
         "- Objects known only by a box (cars, most tree crowns) trained their masks through the "
         "box projection loss: their mask outlines are not supervised inside the box and their "
