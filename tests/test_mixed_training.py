@@ -68,7 +68,7 @@ def test_box_only_objects_reach_the_sample_as_their_box(tmp_path):
     [
         ({"records": "/x", "weight": -1}, "must be 0 or more"),
         ({"synthetic": {"seed": 1}}, "needs 'synthetic'"),
-        ({"records": "/x", "synthetic": {"length": 3}}, "one 'synthetic' or 'records' key"),
+        ({"records": "/x", "synthetic": {"length": 3}}, "one 'synthetic', 'unfamiliar' or"),
         ({"records": "/x", "weight": 1, "share": 2}, "unknown keys"),
     ],
 )

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 from safetensors.torch import load_file
 
+from training.data.mixing import GENERATED_KINDS
 from training.holdout import SPLIT_FOLDERS
 
 METRICS = (
@@ -171,7 +172,7 @@ def write_card(
     for middle in middle_stages:
         stages.append(stage_line(f"Stage {len(stages) + 1}", middle, machine))
     stages.append(stage_line(f"Stage {len(stages) + 1}" if stages else "Training", run, machine))
-    real_data = [spec for spec in data if not spec.startswith("synthetic:")]
+    real_data = [spec for spec in data if spec.split(":", 1)[0] not in GENERATED_KINDS]
     lines = [
         f"# {model_cfg['name']}: the bundled default CLV-Net",
         "",

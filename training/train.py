@@ -67,6 +67,10 @@ class TrainConfig:
     size: int = 256
     context: float = 0.5
     augment: bool = True
+    #: Brightness, contrast and saturation factors of real records and unfamiliar surfaces are
+    #: drawn from [1 - colour_jitter, 1 + colour_jitter] (synthetic scenes keep 0.1: their
+    #: generator already varies every colour).
+    colour_jitter: float = 0.1
     max_len: int = 96
     steps: int = 1000
     batch_size: int = 8
@@ -128,6 +132,8 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
         raise InputError(f"precision must be 'bf16' or 'fp32', not '{cfg.precision}'.")
     if cfg.device not in ("auto", "cpu", "cuda"):
         raise InputError(f"device must be 'auto', 'cpu' or 'cuda', not '{cfg.device}'.")
+    if not 0.0 <= cfg.colour_jitter < 1.0:
+        raise InputError(f"colour_jitter must be at least 0 and below 1, not {cfg.colour_jitter}.")
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise InputError("device 'cuda' was asked for, but this Python's torch sees no GPU.")
     return cfg
@@ -137,6 +143,7 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
 def build_dataset(sources: List[DataSource], tokenizer: CaptionTokenizer, cfg: TrainConfig):
     """One dataset per source; several are joined in a ``MixedDataset``."""
     from .data import MixedDataset, RecordDataset, SyntheticDataset
+    from .data.unfamiliar import UnfamiliarDataset
 
     common = {"size": cfg.size, "context": cfg.context, "augment": cfg.augment}
     parts: List[Dataset] = []
@@ -147,8 +154,27 @@ def build_dataset(sources: List[DataSource], tokenizer: CaptionTokenizer, cfg: T
                     tokenizer, seed=source.seed, length=source.length, max_len=cfg.max_len, **common
                 )
             )
+        elif source.kind == "unfamiliar":
+            parts.append(
+                UnfamiliarDataset(
+                    tokenizer,
+                    seed=source.seed,
+                    length=source.length,
+                    max_len=cfg.max_len,
+                    colour=cfg.colour_jitter,
+                    **common,
+                )
+            )
         else:
-            parts.append(RecordDataset([source.path], tokenizer, max_len=cfg.max_len, **common))
+            parts.append(
+                RecordDataset(
+                    [source.path],
+                    tokenizer,
+                    max_len=cfg.max_len,
+                    colour=cfg.colour_jitter,
+                    **common,
+                )
+            )
     return parts[0] if len(parts) == 1 else MixedDataset(parts)
 
 
@@ -182,6 +208,10 @@ def caption_corpus(sources: List[DataSource], count: int) -> Iterator[str]:
                 for record in records:
                     made += 1
                     yield record["gcg_description"]
+        elif source.kind == "unfamiliar":
+            from .data.unfamiliar import CAPTION
+
+            yield CAPTION
         else:
             records, _ = load_records([source.path])
             for record in records:

@@ -240,13 +240,14 @@ class RecordDataset(Dataset):
         image_root: Optional[Union[str, Path]] = None,
         seed: int = 0,
         rotate: bool = True,
+        colour: float = 0.1,
     ) -> None:
         self.records, self.skipped = load_records(paths, image_root=image_root, strict=strict)
         if not self.records:
             raise RecordError(f"No usable record in {paths} ({len(self.skipped)} skipped).")
         self.tokenizer, self.size, self.context = tokenizer, size, context
         self.augment, self.max_len, self.strict = augment, max_len, strict
-        self.seed, self.rotate, self.epoch = seed, rotate, 0
+        self.seed, self.rotate, self.colour, self.epoch = seed, rotate, colour, 0
 
     def __len__(self) -> int:
         return len(self.records)
@@ -262,7 +263,7 @@ class RecordDataset(Dataset):
                 augmentation = None
                 if self.augment:
                     rng = item_rng(self.seed, self.epoch, index)
-                    augmentation = sample_augmentation(rng, rotate=self.rotate)
+                    augmentation = sample_augmentation(rng, self.rotate, colour=self.colour)
                 return make_sample(
                     record,
                     image,

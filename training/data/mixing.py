@@ -1,15 +1,17 @@
-"""Training data from several sources mixed with weights: synthetic scenes and record folders.
+"""Training data from several sources mixed with weights: generated scenes and record folders.
 
-A source is ``synthetic`` (scenes generated on the fly, ``seed`` and ``length``) or ``records``
-(a folder or JSON file of records, e.g. what ``python -m training.prepare`` writes). With one
-source the trainer draws its items uniformly, as before; with several, :class:`WeightedMixSampler`
-picks the source of every sample with probability ``weight / sum(weights)`` and walks each
-source in its own shuffled order, so a small record folder is cycled while a large synthetic
-stream keeps giving new scenes.
+A source is ``synthetic`` (scenes generated on the fly, ``seed`` and ``length``),
+``unfamiliar`` (surfaces no class has, captioned "an area": :mod:`training.data.unfamiliar`,
+also ``seed`` and ``length``) or ``records`` (a folder or JSON file of records, e.g. what
+``python -m training.prepare`` writes). With one source the trainer draws its items uniformly,
+as before; with several, :class:`WeightedMixSampler` picks the source of every sample with
+probability ``weight / sum(weights)`` and walks each source in its own shuffled order, so a small
+record folder is cycled while a large synthetic stream keeps giving new scenes.
 
 Sources come from the training config (``"data": [{"synthetic": {"seed": 1, "length": 200000},
 "weight": 0.5}, {"records": "/path", "weight": 0.5}]``) and the command line (``--data
-synthetic:SEED:LENGTH`` or a folder, ``--records DIR[:WEIGHT]``, ``--synthetic-weight W``).
+synthetic:SEED:LENGTH``, ``--data unfamiliar:SEED:LENGTH`` or a folder, ``--records
+DIR[:WEIGHT]``, ``--synthetic-weight W``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from model_core.errors import InputError
 #: bundled model's training seed, long enough never to repeat a scene in a fine-tuning run.
 DEFAULT_SYNTHETIC_SEED = 1
 DEFAULT_SYNTHETIC_LENGTH = 200_000
+#: Sources generated on the fly from a seed and a length (``KIND:SEED:LENGTH``).
+GENERATED_KINDS = ("synthetic", "unfamiliar")
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,9 @@ class DataSource:
 
     @property
     def spec(self) -> str:
-        """The ``--data`` form: ``synthetic:SEED:LENGTH`` or the records path."""
-        if self.kind == "synthetic":
-            return f"synthetic:{self.seed}:{self.length}"
+        """The ``--data`` form: ``KIND:SEED:LENGTH`` or the records path."""
+        if self.kind in GENERATED_KINDS:
+            return f"{self.kind}:{self.seed}:{self.length}"
         return self.path
 
     def describe(self) -> str:
@@ -52,24 +56,25 @@ class DataSource:
 
     def to_config(self) -> Dict[str, Any]:
         """The training-config form of this source (``"data"`` entries)."""
-        if self.kind == "synthetic":
-            return {"synthetic": {"seed": self.seed, "length": self.length}, "weight": self.weight}
+        if self.kind in GENERATED_KINDS:
+            return {self.kind: {"seed": self.seed, "length": self.length}, "weight": self.weight}
         return {"records": self.path, "weight": self.weight}
 
 
 def parse_data_spec(spec: str, weight: float = 1.0) -> DataSource:
-    """``synthetic:SEED:LENGTH`` or a records path (the ``--data`` argument)."""
-    if spec.startswith("synthetic:"):
+    """``synthetic:SEED:LENGTH``, ``unfamiliar:SEED:LENGTH`` or a records path (``--data``)."""
+    kind = spec.split(":", 1)[0]
+    if kind in GENERATED_KINDS:
         parts = spec.split(":")
         try:
             seed, length = int(parts[1]), int(parts[2])
         except (IndexError, ValueError):
             raise InputError(
-                f"'{spec}' is not synthetic:SEED:LENGTH (two integers after 'synthetic:')."
+                f"'{spec}' is not {kind}:SEED:LENGTH (two integers after '{kind}:')."
             ) from None
         if len(parts) != 3 or length < 1:
-            raise InputError(f"'{spec}' is not synthetic:SEED:LENGTH with a LENGTH of 1 or more.")
-        return DataSource("synthetic", weight, seed=seed, length=length)
+            raise InputError(f"'{spec}' is not {kind}:SEED:LENGTH with a LENGTH of 1 or more.")
+        return DataSource(kind, weight, seed=seed, length=length)
     if not spec:
         raise InputError("An empty data path was given.")
     return DataSource("records", weight, path=spec)
@@ -92,24 +97,27 @@ def sources_from_config(entries: Any) -> List[DataSource]:
         raise InputError("The config key 'data' must be a list of sources.")
     sources: List[DataSource] = []
     for entry in entries:
-        if not isinstance(entry, dict) or len({"synthetic", "records"} & set(entry)) != 1:
+        keys = {*GENERATED_KINDS, "records"}
+        if not isinstance(entry, dict) or len(keys & set(entry)) != 1:
             raise InputError(
-                f"The data entry {entry!r} must have one 'synthetic' or 'records' key."
+                f"The data entry {entry!r} must have one 'synthetic', 'unfamiliar' or 'records' "
+                "key."
             )
         weight = _weight(entry.get("weight", 1.0), entry)
-        if set(entry) - {"synthetic", "records", "weight"}:
+        if set(entry) - keys - {"weight"}:
             raise InputError(f"The data entry {entry!r} has unknown keys.")
         if "records" in entry:
             if not isinstance(entry["records"], str) or not entry["records"]:
                 raise InputError(f"The data entry {entry!r} must name a records path.")
             sources.append(DataSource("records", weight, path=entry["records"]))
             continue
-        synth = entry["synthetic"]
-        if not isinstance(synth, dict) or not isinstance(synth.get("length"), int):
+        kind = next(k for k in GENERATED_KINDS if k in entry)
+        generated = entry[kind]
+        if not isinstance(generated, dict) or not isinstance(generated.get("length"), int):
             raise InputError(
-                f"The data entry {entry!r} needs 'synthetic': {{'seed': S, 'length': N}}."
+                f"The data entry {entry!r} needs '{kind}': {{'seed': S, 'length': N}}."
             )
-        spec = f"synthetic:{int(synth.get('seed', 0))}:{synth['length']}"
+        spec = f"{kind}:{int(generated.get('seed', 0))}:{generated['length']}"
         sources.append(parse_data_spec(spec, weight))
     return sources
 
