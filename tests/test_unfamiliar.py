@@ -105,3 +105,23 @@ def test_colour_jitter_reaches_real_records_and_surfaces_only(tmp_path, tokenize
     assert not hasattr(synthetic, "colour")  # its generator varies the colours itself
     with pytest.raises(InputError, match="colour_jitter must be at least 0 and below 1"):
         load_train_config(None, ["colour_jitter=1.5"])
+
+
+def test_low_light_darkens_and_greys_a_share_of_real_samples(tokenizer):
+    from training.data import sample_augmentation
+
+    plain = [sample_augmentation(np.random.default_rng(k)) for k in range(50)]
+    # off (the default), the draws are exactly the earlier ones: old runs resume identically
+    assert plain == [
+        sample_augmentation(np.random.default_rng(k), low_light=0.0) for k in range(50)
+    ]
+    dark = [sample_augmentation(np.random.default_rng(k), low_light=1.0) for k in range(50)]
+    assert all(0.27 <= a.brightness <= 0.66 and a.saturation <= 0.99 for a in dark)
+    some = [sample_augmentation(np.random.default_rng(k), low_light=0.3) for k in range(200)]
+    share = sum(a.brightness < 0.7 for a in some) / len(some)
+    assert 0.2 < share < 0.4
+    cfg = load_train_config(None, ["low_light=0.25"])
+    records = build_dataset(combine_sources([], [str(SAMPLE_DIR)], [], None), tokenizer, cfg)
+    assert records.low_light == 0.25
+    with pytest.raises(InputError, match="low_light must be a probability"):
+        load_train_config(None, ["low_light=2"])

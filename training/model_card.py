@@ -104,6 +104,20 @@ def config_file(info: Dict) -> str:
     return command[command.index("--config") + 1] if "--config" in command else "defaults"
 
 
+#: How the card describes an ``unfamiliar:SEED:LENGTH`` source (training.data.unfamiliar).
+UNFAMILIAR_TEXT = (
+    "; unfamiliar surfaces (`training.data.unfamiliar`: procedural snow or ice, mottled, "
+    'shadowed and off-palette ground, every box captioned "an area") teach it to abstain where '
+    "no class fits"
+)
+
+
+def run_colour_jitter(run: Path) -> float:
+    """The colour-jitter range a run drew real records' colour factors from."""
+    cfg = json.loads((run / "train_config.json").read_text())
+    return float(cfg.get("colour_jitter", 0.1))
+
+
 def stage_line(label: str, run: Path, machine: str) -> str:
     """One bullet describing a training run: its config, schedule, samples and wall time."""
     cfg = json.loads((run / "train_config.json").read_text())
@@ -200,8 +214,9 @@ def write_card(
             if real_data
             else ""
         )
+        + (UNFAMILIAR_TEXT if any(spec.startswith("unfamiliar:") for spec in data) else "")
         + "; augmentation: flips/rotations that update relation predicates and direction words, "
-        "context jitter, colour jitter.",
+        f"context jitter, colour jitter (+-{run_colour_jitter(run):g} on real records).",
         f"- Held-out test split: seed {split.get('synthetic_seed', '?')}, "
         f"{overall['records']} records of {split.get('scene_size', '?')} px scenes, one record per "
         "scene; training draws seed 1, whose scenes never coincide with it.",

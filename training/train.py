@@ -71,6 +71,9 @@ class TrainConfig:
     #: drawn from [1 - colour_jitter, 1 + colour_jitter] (synthetic scenes keep 0.1: their
     #: generator already varies every colour).
     colour_jitter: float = 0.1
+    #: Probability that a real record's sample is darkened as in shadow or winter light
+    #: (``training.data.augment.sample_augmentation``).
+    low_light: float = 0.0
     max_len: int = 96
     steps: int = 1000
     batch_size: int = 8
@@ -132,6 +135,8 @@ def load_train_config(path: Optional[str], overrides: List[str]) -> TrainConfig:
         raise InputError(f"precision must be 'bf16' or 'fp32', not '{cfg.precision}'.")
     if cfg.device not in ("auto", "cpu", "cuda"):
         raise InputError(f"device must be 'auto', 'cpu' or 'cuda', not '{cfg.device}'.")
+    if not 0.0 <= cfg.low_light <= 1.0:
+        raise InputError(f"low_light must be a probability from 0 to 1, not {cfg.low_light}.")
     if not 0.0 <= cfg.colour_jitter < 1.0:
         raise InputError(f"colour_jitter must be at least 0 and below 1, not {cfg.colour_jitter}.")
     if cfg.device == "cuda" and not torch.cuda.is_available():
@@ -172,6 +177,7 @@ def build_dataset(sources: List[DataSource], tokenizer: CaptionTokenizer, cfg: T
                     tokenizer,
                     max_len=cfg.max_len,
                     colour=cfg.colour_jitter,
+                    low_light=cfg.low_light,
                     **common,
                 )
             )

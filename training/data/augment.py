@@ -212,13 +212,20 @@ def sample_augmentation(
     rotate: bool = True,
     context_range: Tuple[float, float] = (0.4, 0.6),
     colour: float = 0.1,
+    low_light: float = 0.0,
 ) -> Augmentation:
     """Draw flips (each with p = 0.5), quarter turns (if ``rotate``), a context margin
-    uniform in ``context_range`` and colour factors uniform in [1 - colour, 1 + colour]."""
+    uniform in ``context_range`` and colour factors uniform in [1 - colour, 1 + colour].
+
+    With probability ``low_light`` the sample is also darkened and greyed (brightness x 0.3-0.6,
+    saturation x 0.5-0.9): the same ground in shadow, at dusk or in winter light, where it
+    would otherwise look like dark water."""
     k = int(rng.integers(0, 4)) if rotate else 0
     hflip, vflip = bool(rng.random() < 0.5), bool(rng.random() < 0.5)
     context = float(rng.uniform(*context_range))
     b, c, s = (float(x) for x in rng.uniform(1.0 - colour, 1.0 + colour, size=3))
+    if low_light > 0 and rng.random() < low_light:
+        b, s = b * float(rng.uniform(0.3, 0.6)), s * float(rng.uniform(0.5, 0.9))
     return Augmentation(Dihedral(k, hflip, vflip), context, b, c, s)
 
 

@@ -241,6 +241,7 @@ class RecordDataset(Dataset):
         seed: int = 0,
         rotate: bool = True,
         colour: float = 0.1,
+        low_light: float = 0.0,
     ) -> None:
         self.records, self.skipped = load_records(paths, image_root=image_root, strict=strict)
         if not self.records:
@@ -248,6 +249,7 @@ class RecordDataset(Dataset):
         self.tokenizer, self.size, self.context = tokenizer, size, context
         self.augment, self.max_len, self.strict = augment, max_len, strict
         self.seed, self.rotate, self.colour, self.epoch = seed, rotate, colour, 0
+        self.low_light = low_light
 
     def __len__(self) -> int:
         return len(self.records)
@@ -263,7 +265,9 @@ class RecordDataset(Dataset):
                 augmentation = None
                 if self.augment:
                     rng = item_rng(self.seed, self.epoch, index)
-                    augmentation = sample_augmentation(rng, self.rotate, colour=self.colour)
+                    augmentation = sample_augmentation(
+                        rng, self.rotate, colour=self.colour, low_light=self.low_light
+                    )
                 return make_sample(
                     record,
                     image,

@@ -74,7 +74,9 @@ def paint_surface(rng: np.random.Generator, kind: str, size: int) -> np.ndarray:
         base = _hsv_to_rgb(hue, float(rng.uniform(0.5, 0.9)), float(rng.uniform(0.45, 0.9)))
     elif kind == "shadow":
         base = _hsv_to_rgb(
-            float(rng.uniform(0.45, 0.65)), float(rng.uniform(0, 0.25)), float(rng.uniform(0.1, 0.3))
+            float(rng.uniform(0.45, 0.65)),
+            float(rng.uniform(0, 0.25)),
+            float(rng.uniform(0.1, 0.3)),
         )
     else:
         base = _hsv_to_rgb(
