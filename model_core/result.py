@@ -54,7 +54,7 @@ class PredictionResult:
     box_geometry: Optional[object] = None  # shapely Polygon of the box in the output CRS
 
 
-DEFAULT_MIN_SCORE = 0.5
+DEFAULT_MIN_SCORE = 0.4
 """Objects scoring below this are hidden unless the user chooses another minimum score.
 
 Chosen from the bundled model's score calibration: its score predicts the mask's IoU with the

@@ -15,14 +15,17 @@
 #            quality (IoU) loss on; 2400 steps of batch 8, lr 2e-4.
 #   Stage 4: training/configs/tiny-real-stage4.json from stage 3: 1500 more steps at lr 1e-4,
 #            more weight on dubai (its stuff classes are the weakest).
+#   Stage 5: training/configs/tiny-real-stage5.json from stage 4: 1200 steps at lr 1e-4 with
+#            unfamiliar surfaces (weight 0.1, captioned "an area"), colour jitter 0.25 and
+#            low-light darkening (p 0.25) on the real records.
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
 # How long, where: stages 1-2 took 7 min on one H200; writing the records about 10 min, stage
-# 3 44 min and stage 4 about 27 min on 2 CPU cores (AMD EPYC, other work sharing them at
-# times; about 1 s per step when idle); each real-record evaluation about 15 s and the
-# synthetic one about 50 s there when idle; the ablations about 12 min each. The whole script:
-# about 2.5 hours on that CPU with stages 1-2 on a GPU (stages 1-2 on the CPU alone would take
-# many hours).
+# 3 44 min, stage 4 about 27 min and stage 5 19 min on 2 CPU cores (AMD EPYC, other work
+# sharing them at times; about 1 s per step when idle); each real-record evaluation about 15 s
+# and the synthetic one about 50 s there when idle; the ablations about 12 min each. The whole
+# script: about 3 hours on that CPU with stages 1-2 on a GPU (stages 1-2 on the CPU alone would
+# take many hours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -31,7 +34,8 @@ ABL_STEPS=${ABL_STEPS:-400}
 STAGE1=runs/clvnet-tiny-stage1
 RUN=runs/clvnet-tiny
 STAGE3=runs/clvnet-tiny-real
-REAL_RUN=runs/clvnet-tiny-real4
+STAGE4=runs/clvnet-tiny-real4
+REAL_RUN=runs/clvnet-tiny-real5
 RECORDS=runs/records     # tiny-real.json names its record folders under here
 TRAIN_REAL=${TRAIN_REAL:-../shared/data/train_real}
 TEST_SEED=777            # held-out: training uses seed 1
@@ -65,8 +69,10 @@ records() {
 finetune() {
   $PY -m training.train --config training/configs/tiny-real.json --out "$STAGE3" \
       --overwrite --set init_checkpoint="$RUN"
-  $PY -m training.train --config training/configs/tiny-real-stage4.json --out "$REAL_RUN" \
+  $PY -m training.train --config training/configs/tiny-real-stage4.json --out "$STAGE4" \
       --overwrite --set init_checkpoint="$STAGE3"
+  $PY -m training.train --config training/configs/tiny-real-stage5.json --out "$REAL_RUN" \
+      --overwrite --set init_checkpoint="$STAGE4"
 }
 
 evaluate_real() {
@@ -77,8 +83,9 @@ evaluate_real() {
   local val=("$RECORDS"/*/validation) cal=("$RECORDS"/*/calibration)
   $PY -m training.evaluate --checkpoint "$RUN" --records "${val[@]}" --per-folder 60 \
       --out "$RUN/eval_real_records.json"
-  # stage 3 is the other candidate for bundling (the card ranks both on the calibration images)
-  for run in "$STAGE3" "$REAL_RUN"; do
+  # stages 3 and 4 are the other candidates for bundling (the card ranks all three on the
+  # calibration images)
+  for run in "$STAGE3" "$STAGE4" "$REAL_RUN"; do
     $PY -m training.evaluate --checkpoint "$run" --records "${cal[@]}" --per-folder 60 \
         --store-calibration --out "$run/eval_calibration_records.json"
     $PY -m training.evaluate --checkpoint "$run" --records "${val[@]}" --per-folder 60 \
@@ -111,12 +118,15 @@ ablations() {
 
 card() {
   local args=(--run "$REAL_RUN" --stage1 "$STAGE1" --stage2 "$RUN" --middle-stage "$STAGE3"
+              --middle-stage "$STAGE4"
               --synthetic "$REAL_RUN/eval_synthetic.json"
               --stage1-synthetic "$STAGE1/eval_synthetic.json"
               --real-records "$REAL_RUN/eval_real_records.json"
               --calibration-records "$REAL_RUN/eval_calibration_records.json"
               --candidate "end of stage 3" "$STAGE3/eval_calibration_records.json"
                           "$STAGE3/eval_real_records.json"
+              --candidate "end of stage 4" "$STAGE4/eval_calibration_records.json"
+                          "$STAGE4/eval_real_records.json"
               --previous-real-records "$RUN/eval_real_records.json")
   [ -f "$REAL_RUN/eval_real.json" ] && args+=(--real "$REAL_RUN/eval_real.json")
   for json in runs/ablation/*.json; do

@@ -4,7 +4,8 @@ import json
 
 from helpers import REPO
 
-from training.model_card import real_imagery_section, selection_section
+from model_core.result import DEFAULT_MIN_SCORE
+from training.model_card import real_imagery_section, real_photometry, selection_section
 
 BUNDLED = REPO / "model_core" / "checkpoints" / "clvnet-tiny"
 
@@ -21,9 +22,25 @@ def test_thresholds_are_said_to_come_from_the_calibration_images():
     assert "measured on the split it was chosen on" in alone and "calibration images" not in alone
 
 
-def report(tmp_path, name, named, wrong, iou):
+def test_the_default_minimum_score_is_the_one_chosen_on_the_calibration_images():
+    held = json.loads((BUNDLED / "eval_calibration_records.json").read_text())["real"]
+    assert held["suggested_min_score"] == DEFAULT_MIN_SCORE
+    config = json.loads((BUNDLED / "config.json").read_text())
+    assert config["min_naming_probability"] == held["naming_threshold"]
+
+
+def test_the_card_says_how_real_records_were_jittered(tmp_path):
+    (tmp_path / "train_config.json").write_text(json.dumps({"colour_jitter": 0.25}))
+    assert real_photometry(tmp_path) == "+-0.25 on real records"
+    (tmp_path / "train_config.json").write_text(json.dumps({"low_light": 0.3}))
+    assert real_photometry(tmp_path) == (
+        "+-0.1 on real records, 0.3 of them darkened as in shadow or winter light"
+    )
+
+
+def report(tmp_path, name, named, wrong, iou, targets=200):
     path = tmp_path / f"{name}.json"
-    overall = {"named": named, "wrong": wrong, "target_iou": iou}
+    overall = {"named": named, "wrong": wrong, "target_iou": iou, "targets": targets}
     path.write_text(json.dumps({"real": {"overall": overall}}))
     return path
 
@@ -34,6 +51,7 @@ def test_the_choice_is_made_on_calibration_and_says_so_when_it_disagrees(tmp_pat
     other, bundled = ("stage 3", cal3, val3), ("bundled", cal4, val4)
     text = "\n".join(selection_section([other, bundled]))
     assert "The bundled checkpoint ranks first there." in text  # 0.6 > 0.5 on calibration
+    assert "One target moves a calibration rate by 0.005 (200 targets)" in text
     assert "| bundled | 0.700 | 0.100 | 0.400 | 0.400 | 0.300 | 0.400 |" in text
     worse = ("bundled", report(tmp_path, "c5", 0.55, 0.1, 0.9), bundled[2])
     text = "\n".join(selection_section([other, worse]))
