@@ -5,7 +5,13 @@ import json
 from helpers import REPO
 
 from model_core.result import DEFAULT_MIN_SCORE
-from training.model_card import real_imagery_section, real_photometry, selection_section
+from training.model_card import (
+    paired_interval,
+    real_imagery_section,
+    real_photometry,
+    selection_section,
+    target_values,
+)
 
 BUNDLED = REPO / "model_core" / "checkpoints" / "clvnet-tiny"
 
@@ -56,3 +62,40 @@ def test_the_choice_is_made_on_calibration_and_says_so_when_it_disagrees(tmp_pat
     worse = ("bundled", report(tmp_path, "c5", 0.55, 0.1, 0.9), bundled[2])
     text = "\n".join(selection_section([other, worse]))
     assert "By that rule `stage 3` ranks first; the bundled checkpoint does not." in text
+
+
+def target(record_id, names_class, confidence):
+    return {
+        "record_id": record_id,
+        "source": "dubai",
+        "class_name": "Building",
+        "has_mask": True,
+        "iou": 0.5,
+        "score": 0.5,
+        "phrase": "a building" if names_class else "a road",
+        "naming_confidence": confidence,
+        "mask_fraction": 0.3,
+        "names_class": names_class,
+    }
+
+
+def test_the_ranking_gap_gets_a_paired_bootstrap_interval_over_the_same_targets():
+    # named / wrong / abstained (below the 0.5 threshold) per record
+    ours = {
+        "real": {
+            "naming_threshold": 0.5,
+            "targets": [target(f"r{k}", True, 0.9) for k in range(40)],
+        }
+    }
+    theirs = {"real": {"naming_threshold": 0.5, "targets": []}}
+    theirs["real"]["targets"] = [
+        target(f"r{k}", k % 2 == 0, 0.9 if k % 4 else 0.1) for k in range(40)
+    ]
+    mine, other = target_values(ours), target_values(theirs)
+    assert set(mine.values()) == {1.0} and sorted(set(other.values())) == [-1.0, 0.0, 1.0]
+    low, high = paired_interval(mine, other)
+    gap = sum(mine[k] - other[k] for k in mine) / len(mine)
+    assert 0 < low < gap < high  # clearly better on every target it differs on
+    same = paired_interval(mine, mine)
+    assert same == (0.0, 0.0)
+    assert paired_interval(mine, {"elsewhere": 1.0}) is None

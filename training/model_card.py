@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 from safetensors.torch import load_file
 
@@ -528,11 +529,38 @@ def selection_score(overall: Dict) -> Tuple[float, float]:
     return ((overall["named"] or 0.0) - (overall["wrong"] or 0.0), overall["target_iou"] or 0.0)
 
 
+def target_values(report: Dict) -> Dict[str, float]:
+    """Each target's share of the ranking score, by record id: +1 named, -1 wrong class, 0
+    abstained, at the report's own naming threshold (their mean is named minus wrong)."""
+    from training.evaluate.real import Target, outcome
+
+    real = report["real"]
+    values = {"named": 1.0, "wrong": -1.0}
+    return {
+        t["record_id"]: values.get(outcome(Target(**t), real["naming_threshold"]), 0.0)
+        for t in real.get("targets", [])
+    }
+
+
+def paired_interval(
+    bundled: Dict[str, float], other: Dict[str, float], draws: int = 2000, seed: int = 0
+) -> Optional[Tuple[float, float]]:
+    """95% paired-bootstrap interval of mean(bundled - other) over the targets both scored."""
+    keys = sorted(set(bundled) & set(other))
+    if not keys:
+        return None
+    diff = np.array([bundled[k] - other[k] for k in keys])
+    picks = np.random.default_rng(seed).integers(0, len(diff), size=(draws, len(diff)))
+    low, high = np.percentile(diff[picks].mean(axis=1), [2.5, 97.5])
+    return float(low), float(high)
+
+
 def selection_section(candidates: Sequence[Tuple[str, Path, Path]]) -> List[str]:
     """Which checkpoint was bundled and why: each candidate's calibration and validation
     figures; the choice is made on the calibration images only."""
-    rows, scores, targets = [], {}, 0
+    rows, scores, targets, values = [], {}, 0, {}
     for label, calibration, validation in candidates:
+        values[label] = target_values(json.loads(calibration.read_text()))
         cal = json.loads(calibration.read_text())["real"]["overall"]
         targets = cal.get("targets") or 0
         val = json.loads(validation.read_text())["real"]["overall"]
@@ -553,6 +581,17 @@ def selection_section(candidates: Sequence[Tuple[str, Path, Path]]) -> List[str]
         if best == "bundled"
         else f"By that rule `{best}` ranks first; the bundled checkpoint does not."
     )
+    gaps = []
+    for label in scores if "bundled" in scores else []:
+        interval = paired_interval(values["bundled"], values[label])
+        if label != "bundled" and interval is not None:
+            gap = scores["bundled"][0] - scores[label][0]
+            gaps.append(f"{gap:+.3f} over `{label}` ({interval[0]:+.3f} to {interval[1]:+.3f})")
+    if gaps:
+        noise += (
+            " Named minus wrong of the bundled checkpoint on the calibration images, with the 95% "
+            "paired-bootstrap interval over those targets: " + "; ".join(gaps) + "."
+        )
     return [
         "",
         "### Choosing the checkpoint",
