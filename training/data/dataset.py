@@ -289,7 +289,56 @@ class RecordDataset(Dataset):
 SUBSTITUTE_STRIDE = 10**12
 
 
-class SyntheticDataset(Dataset):
+class GeneratedDataset(Dataset):
+    """Scenes generated on the fly: item ``i`` is fixed by ``(seed, i)``, its augmentation (if
+    on) by ``(seed, epoch, i, AUGMENT_KEY)``. Subclasses say how a scene and its record are
+    made (:meth:`record`) and which augmentations they draw (:meth:`draw_augmentation`)."""
+
+    #: Keeps the augmentation draws of two generator kinds with one seed apart.
+    AUGMENT_KEY = 1
+
+    def __init__(
+        self,
+        tokenizer: CaptionTokenizer,
+        seed: int,
+        length: int,
+        size: int = 256,
+        context: float = 0.5,
+        augment: bool = False,
+        max_len: int = 96,
+        scene_size: int = 384,
+    ) -> None:
+        self.tokenizer, self.seed, self.length = tokenizer, seed, length
+        self.size, self.context, self.augment, self.max_len = size, context, augment, max_len
+        self.scene_size, self.epoch = scene_size, 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def record(self, index: int) -> Tuple[np.ndarray, Record]:
+        """The scene image and the record of item ``index`` (no augmentation)."""
+        raise NotImplementedError
+
+    def draw_augmentation(self, rng: np.random.Generator) -> Augmentation:
+        return sample_augmentation(rng)
+
+    def __getitem__(self, index: int) -> Dict[str, Any]:
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        image, record = self.record(index)
+        augmentation = None
+        if self.augment:
+            rng = item_rng(self.seed, self.epoch, index, self.AUGMENT_KEY)
+            augmentation = self.draw_augmentation(rng)
+        return make_sample(
+            record, image, self.tokenizer, self.size, self.context, self.max_len, augmentation
+        )
+
+
+class SyntheticDataset(GeneratedDataset):
     """Procedural scenes generated on the fly (``training.synth``), as training samples.
 
     Item ``i`` is fully determined by ``(seed, i)``: it is scene ``i`` of the data set that
@@ -306,24 +355,16 @@ class SyntheticDataset(Dataset):
         tokenizer: CaptionTokenizer,
         seed: int,
         length: int,
-        size: int = 256,
-        context: float = 0.5,
-        augment: bool = False,
-        max_len: int = 96,
-        scene_size: int = 384,
         records_per_scene: int = 3,
         rotate: bool = True,
+        **common: Any,
     ) -> None:
-        self.tokenizer, self.seed, self.length = tokenizer, seed, length
-        self.size, self.context, self.augment, self.max_len = size, context, augment, max_len
-        self.scene_size, self.records_per_scene, self.rotate = scene_size, records_per_scene, rotate
-        self.epoch = 0
+        """``common``: :class:`GeneratedDataset`'s size, context, augment, max_len, scene_size."""
+        super().__init__(tokenizer, seed, length, **common)
+        self.records_per_scene, self.rotate = records_per_scene, rotate
 
-    def __len__(self) -> int:
-        return self.length
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
+    def draw_augmentation(self, rng: np.random.Generator) -> Augmentation:
+        return sample_augmentation(rng, rotate=self.rotate)
 
     def record(self, index: int) -> Tuple[np.ndarray, Record]:
         """The scene image and the record of item ``index`` (no augmentation)."""
@@ -346,15 +387,3 @@ class SyntheticDataset(Dataset):
         h, w = image.shape[:2]
         record = parse_record(records[pick], source=f"synthetic scene {seed}", image_size=(w, h))
         return image, record
-
-    def __getitem__(self, index: int) -> Dict[str, Any]:
-        if not 0 <= index < self.length:
-            raise IndexError(index)
-        image, record = self.record(index)
-        augmentation = None
-        if self.augment:
-            rng = item_rng(self.seed, self.epoch, index, 1)
-            augmentation = sample_augmentation(rng, rotate=self.rotate)
-        return make_sample(
-            record, image, self.tokenizer, self.size, self.context, self.max_len, augmentation
-        )

@@ -24,17 +24,16 @@ Item ``i`` is fixed by ``(seed, i)``, like :class:`training.data.SyntheticDatase
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Tuple
 
 import numpy as np
 from PIL import Image
-from torch.utils.data import Dataset
 
 from model_core.naming import GENERIC_AREA
 from model_core.tokenizer import CaptionTokenizer
 
-from .augment import sample_augmentation
-from .dataset import item_rng, make_sample
+from .augment import Augmentation, sample_augmentation
+from .dataset import GeneratedDataset, item_rng
 from .records import Record
 
 #: The caption of every unfamiliar-surface box: the naming rule's own abstention phrase.
@@ -149,45 +148,28 @@ def unfamiliar_record(rng: np.random.Generator, regions: np.ndarray, record_id: 
     return Record(record_id, CAPTION, [rle], box=box, image_size=(size, size))
 
 
-class UnfamiliarDataset(Dataset):
+class UnfamiliarDataset(GeneratedDataset):
     """Unfamiliar-surface samples generated on the fly; item ``i`` fixed by ``(seed, i)``."""
+
+    AUGMENT_KEY = 3
 
     def __init__(
         self,
         tokenizer: CaptionTokenizer,
         seed: int,
         length: int,
-        size: int = 256,
-        context: float = 0.5,
-        augment: bool = False,
-        max_len: int = 96,
-        scene_size: int = 384,
         colour: float = 0.1,
+        **common: Any,
     ) -> None:
-        self.tokenizer, self.seed, self.length = tokenizer, seed, length
-        self.size, self.context, self.augment, self.max_len = size, context, augment, max_len
-        self.scene_size, self.colour, self.epoch = scene_size, colour, 0
+        """``common``: :class:`GeneratedDataset`'s size, context, augment, max_len, scene_size."""
+        super().__init__(tokenizer, seed, length, **common)
+        self.colour = colour
 
-    def __len__(self) -> int:
-        return self.length
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
+    def draw_augmentation(self, rng: np.random.Generator) -> Augmentation:
+        return sample_augmentation(rng, colour=self.colour)
 
     def record(self, index: int) -> Tuple[np.ndarray, Record]:
         """The scene image and the record of item ``index`` (no augmentation)."""
         rng = item_rng(self.seed, index, 2)
         image, regions = unfamiliar_scene(rng, self.scene_size)
         return image, unfamiliar_record(rng, regions, f"unfamiliar {self.seed}/{index}")
-
-    def __getitem__(self, index: int) -> Dict[str, Any]:
-        if not 0 <= index < self.length:
-            raise IndexError(index)
-        image, record = self.record(index)
-        augmentation = None
-        if self.augment:
-            rng = item_rng(self.seed, self.epoch, index, 3)
-            augmentation = sample_augmentation(rng, colour=self.colour)
-        return make_sample(
-            record, image, self.tokenizer, self.size, self.context, self.max_len, augmentation
-        )
