@@ -2,7 +2,7 @@
 
 No training source shows snow, ice, cloud or other bright, low-contrast surfaces, nor ground of
 colours no class has, and a model trained only on named classes names *something* there with
-confidence (on a winter scene the bundled model called snow fields water and ships). This is
+confidence (on a winter scene the stage-4 model called snow fields bare ground). This is
 outlier exposure: procedural scenes of such surfaces, each box captioned with the generic phrase
 the naming rule uses when it abstains (``<p> an area </p> [SEG] .``) and its mask the surface
 under the box, so the model learns to say "an area" - and still segment it - where it has no
