@@ -560,8 +560,9 @@ def selection_section(candidates: Sequence[Tuple[str, Path, Path]]) -> List[str]
     figures; the choice is made on the calibration images only."""
     rows, scores, targets, values = [], {}, 0, {}
     for label, calibration, validation in candidates:
-        values[label] = target_values(json.loads(calibration.read_text()))
-        cal = json.loads(calibration.read_text())["real"]["overall"]
+        report = json.loads(calibration.read_text())
+        values[label] = target_values(report)
+        cal = report["real"]["overall"]
         targets = cal.get("targets") or 0
         val = json.loads(validation.read_text())["real"]["overall"]
         scores[label] = selection_score(cal)
@@ -582,9 +583,10 @@ def selection_section(candidates: Sequence[Tuple[str, Path, Path]]) -> List[str]
         else f"By that rule `{best}` ranks first; the bundled checkpoint does not."
     )
     gaps = []
-    for label in scores if "bundled" in scores else []:
+    others = [label for label in scores if label != "bundled"] if "bundled" in scores else []
+    for label in others:
         interval = paired_interval(values["bundled"], values[label])
-        if label != "bundled" and interval is not None:
+        if interval is not None:
             gap = scores["bundled"][0] - scores[label][0]
             gaps.append(f"{gap:+.3f} over `{label}` ({interval[0]:+.3f} to {interval[1]:+.3f})")
     if gaps:

@@ -24,6 +24,7 @@ Item ``i`` is fixed by ``(seed, i)``, like :class:`training.data.SyntheticDatase
 
 from __future__ import annotations
 
+import colorsys
 from typing import Any, Tuple
 
 import numpy as np
@@ -60,10 +61,7 @@ def fractal_field(rng: np.random.Generator, size: int, cells: int, octaves: int 
 
 def _hsv_to_rgb(h: float, s: float, v: float) -> np.ndarray:
     """One colour, hue/saturation/value in 0..1, as float RGB 0..255."""
-    i, f = int(h * 6) % 6, h * 6 - int(h * 6)
-    p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
-    rgb = [(v, t, p), (q, v, p), (p, v, t), (p, q, v), (t, p, v), (v, p, q)][i]
-    return np.array(rgb, dtype=np.float32) * 255.0
+    return np.array(colorsys.hsv_to_rgb(h, s, v), dtype=np.float32) * 255.0
 
 
 def paint_surface(rng: np.random.Generator, kind: str, size: int) -> np.ndarray:
@@ -129,7 +127,10 @@ def unfamiliar_scene(rng: np.random.Generator, size: int = 384) -> Tuple[np.ndar
 
 
 def unfamiliar_record(rng: np.random.Generator, regions: np.ndarray, record_id: str) -> Record:
-    """A box mostly on one surface; its target is that surface inside the box, as an RLE."""
+    """A box mostly on one surface; its target is that surface inside the box, as an RLE.
+
+    Boxes are drawn until one has at least :data:`MIN_BOX_SHARE` of a single surface (the last
+    of 50 draws is kept otherwise, with its largest surface as the target)."""
     from pycocotools import mask as mask_utils
 
     size = regions.shape[0]
