@@ -102,6 +102,33 @@ class LossConfig:
 
 
 @dataclass
+class ClassHeadConfig:
+    """The class head: a linear classifier of what kind of thing the user's box holds.
+
+    It is fitted on the frozen image features after training (``python -m
+    training.class_head``) and judges the first phrase of a caption (``model_core.naming``):
+    the phrase is kept when the language model was sure of it (``trust``) or the head gives its
+    kind at least ``keep``, replaced by the head's own phrase when the head's best kind has at
+    least ``replace``, else made generic. No kinds: no head (every phrase is judged by its
+    token probabilities alone).
+    """
+
+    kinds: List[str] = field(default_factory=list)
+    #: per kind: the singular and plural phrase that replaces a phrase the head overrules
+    phrases: List[str] = field(default_factory=list)
+    plurals: List[str] = field(default_factory=list)
+    #: per kind: the nouns that name it in a phrase (how the caption's phrase is read)
+    words: List[List[str]] = field(default_factory=list)
+    #: side of the RoIAlign grid of box features
+    pool: int = 2
+    keep: float = 0.0
+    replace: float = 1.0
+    #: a phrase whose class words the language model wrote with at least this probability is
+    #: kept whatever the head says (0: the head always judges)
+    trust: float = 0.0
+
+
+@dataclass
 class ModelConfig:
     """Everything needed to rebuild a CLV-Net; stored as ``config.json`` in a checkpoint."""
 
@@ -123,6 +150,7 @@ class ModelConfig:
     #: A phrase whose class words were generated with a lower token probability than this is
     #: replaced by a generic noun ("an object"); 0 never replaces (``model_core.naming``).
     min_naming_probability: float = 0.0
+    class_head: ClassHeadConfig = field(default_factory=ClassHeadConfig)
 
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
@@ -143,6 +171,7 @@ class ModelConfig:
             "decoder": DecoderConfig,
             "reasoner": ReasonerConfig,
             "loss": LossConfig,
+            "class_head": ClassHeadConfig,
         }
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: Dict[str, Any] = {}

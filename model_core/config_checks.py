@@ -45,6 +45,10 @@ RANGES: Dict[str, Tuple[float, float]] = {
     "align_dim": (8, 4096),
     "max_new_tokens": (1, 4096),
     "min_naming_probability": (0.0, 1.0),
+    "class_head.pool": (1, 8),
+    "class_head.keep": (0.0, 1.0),
+    "class_head.replace": (0.0, 1.0),
+    "class_head.trust": (0.0, 1.0),
 }
 #: Range of every loss weight without its own entry.
 LOSS_WEIGHT_RANGE = (0.0, 1000.0)
@@ -124,6 +128,14 @@ def check_ranges(cfg: Any) -> None:
                 f"image_encoder.global_attn_indexes[{k}]",
                 f"must name a block between 0 and depth - 1 = {enc.depth - 1}",
                 index,
+            )
+    head = cfg.class_head
+    for name in ("phrases", "plurals", "words"):
+        if len(getattr(head, name)) != len(head.kinds):
+            raise _refusal(
+                f"class_head.{name}",
+                f"must have one entry per kind ({len(head.kinds)})",
+                getattr(head, name),
             )
     if dec.num_predicates != len(cfg.predicates):
         raise _refusal(

@@ -10,7 +10,9 @@ objects`` for a count), or ``an area`` / ``some areas`` when the mask covers mor
 :data:`AREA_FRACTION` of the window (a region, not a thing). The ``[SEG]`` and its mask stay.
 """
 
-from typing import Dict, List, Optional, Sequence
+import re
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .tokenizer import strip_tags
 
@@ -174,14 +176,100 @@ def replace_seg_phrases(tagged: str, replacements: Dict[int, str]) -> str:
     return " ".join(out)
 
 
-def abstain_unsure(result, threshold: float) -> None:
-    """Give every object of a ``PredictionResult`` whose ``naming_confidence`` is below
-    ``threshold`` a generic phrase, in the object and in the caption (in place)."""
+def abstain_unsure(result, threshold: float, first: int = 0) -> None:
+    """Give every object of a ``PredictionResult`` from index ``first`` on whose
+    ``naming_confidence`` is below ``threshold`` a generic phrase, in the object and in the
+    caption (in place)."""
     replacements: Dict[int, str] = {}
     for k, obj in enumerate(result.objects):
+        if k < first:
+            continue
         if obj.naming_confidence is not None and obj.naming_confidence < threshold:
             obj.phrase = generic_phrase(obj.phrase, float(obj.mask.mean()))
             replacements[k] = obj.phrase
     if replacements:
         result.tagged_caption = replace_seg_phrases(result.tagged_caption, replacements)
         result.caption = strip_tags(result.tagged_caption)
+
+
+# ------------------------------------------------------------------------ the class head
+KEEP, REPLACE, ABSTAIN = "keep", "replace", "abstain"
+
+
+def phrase_kinds(phrase: str, words: Sequence[Sequence[str]]) -> List[int]:
+    """Indices of the kinds whose nouns (``words[k]``) the phrase uses; the generic phrases
+    name the kind whose own nouns include them (``an area`` for unfamiliar ground)."""
+    return list(_phrase_kinds(phrase, tuple(tuple(nouns) for nouns in words)))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_kinds(phrase: str, words: Tuple[Tuple[str, ...], ...]) -> Tuple[int, ...]:
+    text = f" {phrase.lower()} "
+    if phrase in GENERIC_PHRASES:
+        return tuple(k for k, nouns in enumerate(words) if phrase in nouns)
+    return tuple(
+        k
+        for k, nouns in enumerate(words)
+        if any(
+            re.search(rf"\b{re.escape(noun)}\b", text)
+            for noun in nouns
+            if noun not in GENERIC_PHRASES
+        )
+    )
+
+
+def head_verdict(
+    phrase: str,
+    probabilities: Sequence[float],
+    head,
+    naming_confidence: Optional[float] = None,
+) -> Tuple[str, str, float]:
+    """What the class head makes of the first phrase: (decision, phrase, confidence).
+
+    Args:
+        phrase: the phrase the language model wrote for the box's object, and
+        naming_confidence: the lowest probability of its class-word tokens.
+        probabilities: the head's probability of each kind (``head.kinds`` order).
+        head: a ``ClassHeadConfig`` with the thresholds to apply.
+
+    Returns:
+        ``keep`` with the phrase when it is already generic (the head never names what the
+        language model would not), when the language model was at least ``trust`` sure of
+        it, when the head gives the kind it names at least ``keep``, or when that kind is the
+        head's best and has at least ``replace`` (the two agree);
+        else ``replace`` with the head's phrase for its best kind when that has at least
+        ``replace``; else ``abstain`` (the caller makes the phrase generic). The confidence
+        is the head's probability of the kind finally named (of its best kind on abstaining).
+    """
+    keep, replace = head.keep, head.replace
+    sure = head.trust > 0 and naming_confidence is not None and naming_confidence >= head.trust
+    kinds = phrase_kinds(phrase, head.words)
+    named = max((probabilities[k] for k in kinds), default=0.0)
+    best = max(range(len(probabilities)), key=lambda k: probabilities[k])
+    top = float(probabilities[best])
+    agrees = best in kinds and top >= replace
+    if named >= keep or agrees or sure or phrase in GENERIC_PHRASES:
+        return KEEP, phrase, max(float(named), float(naming_confidence) if sure else 0.0)
+    if top >= replace and head.phrases[best] not in GENERIC_PHRASES:
+        plural = (phrase.split() or [""])[0].lower() in PLURAL_WORDS
+        return REPLACE, (head.plurals if plural else head.phrases)[best], top
+    return ABSTAIN, phrase, top
+
+
+def judge_first_object(result, probabilities: Sequence[float], head) -> None:
+    """Apply :func:`head_verdict` to the first object of a ``PredictionResult`` (in place):
+    its phrase and naming confidence, and the caption's first phrase."""
+    if not result.objects:
+        return
+    first = result.objects[0]
+    decision, phrase, confidence = head_verdict(
+        first.phrase, probabilities, head, first.naming_confidence
+    )
+    first.naming_confidence = confidence
+    if decision == KEEP:
+        return
+    if decision == ABSTAIN:
+        phrase = generic_phrase(first.phrase, float(first.mask.mean()))
+    first.phrase = phrase
+    result.tagged_caption = replace_seg_phrases(result.tagged_caption, {0: phrase})
+    result.caption = strip_tags(result.tagged_caption)

@@ -18,8 +18,9 @@ from torch.nn import functional as F
 from .checkpoint import load_checkpoint
 from .errors import Cancelled, InputError
 from .grouping import WindowMemory
+from .modeling.class_head import box_colour
 from .modeling.clvnet import CLVNet
-from .naming import abstain_unsure, seg_naming_confidences
+from .naming import abstain_unsure, judge_first_object, seg_naming_confidences
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
 from .window import ImageWindow
@@ -75,6 +76,9 @@ class Predictor:
         self.max_new_tokens = model.cfg.max_new_tokens
         #: Phrases named with a lower class-word probability get a generic noun (0: never).
         self.min_naming_probability = model.cfg.min_naming_probability
+        #: With a class head, it judges each box's first phrase (False: token probabilities do,
+        #: as without a head; an evaluation replaying the rule turns it off).
+        self.use_class_head = model.class_head is not None
         self.use_kv_cache = True
         self.encode_count = 0
         self._cache: OrderedDict[tuple, torch.Tensor] = OrderedDict()
@@ -192,6 +196,10 @@ class Predictor:
                     seg_hidden.append(states[b, t])
                     groups.append(b)
         results = [self._caption_only(row) for row in tokens_list]
+        if self.model.class_head is not None:
+            kinds = self.model.cfg.class_head.kinds
+            for result, row in zip(results, self._kind_probabilities(features, boxes, windows)):
+                result.kind_probabilities = dict(zip(kinds, row))
         if seg_hidden:
             with torch.inference_mode(), self._autocast():
                 decoded = self.model.decode_objects(
@@ -212,6 +220,13 @@ class Predictor:
         return results
 
     # ---------------------------------------------------------------------- helpers
+    def _kind_probabilities(self, features, boxes, windows) -> List[List[float]]:
+        """(B, K) class-head probabilities of each window's box, as lists."""
+        colour = torch.tensor(np.stack([box_colour(w.image, w.box) for w in windows]))
+        with torch.inference_mode():
+            probs = self.model.class_head(features.float(), boxes, colour.to(self.device))
+        return probs.cpu().tolist()
+
     def _caption_only(self, row: List[int]) -> PredictionResult:
         ids = [t for t in row if t not in (self.tokenizer.eos_id, self.tokenizer.pad_id)]
         tagged = self.tokenizer.decode(ids)
@@ -244,7 +259,8 @@ class Predictor:
             )
 
     def _name_objects(self, result: PredictionResult, ids: List[int], probs: List[float]) -> None:
-        """Record each object's naming confidence; give unsure phrases a generic noun."""
+        """Record each object's naming confidence; give unsure phrases a generic noun (the
+        first phrase is judged by the class head when the checkpoint has one)."""
         tok = self.tokenizer
         confidences = seg_naming_confidences(
             ids,
@@ -257,7 +273,12 @@ class Predictor:
         )
         for obj, confidence in zip(result.objects, confidences):
             obj.naming_confidence = confidence
-        abstain_unsure(result, self.min_naming_probability)
+        if self.use_class_head and result.kind_probabilities:
+            abstain_unsure(result, self.min_naming_probability, first=1)
+            head = self.model.cfg.class_head
+            judge_first_object(result, [result.kind_probabilities[k] for k in head.kinds], head)
+        else:
+            abstain_unsure(result, self.min_naming_probability)
 
 
 def mask_confidence(logits: torch.Tensor) -> List[float]:

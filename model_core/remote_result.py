@@ -56,4 +56,5 @@ def result_from_answer(answer: Dict[str, Any], window: ImageWindow) -> Predictio
         model=answer.get("model", ""),
         source=window.source,
         box_geometry=Polygon([t * c for c in corners]),
+        kind_probabilities=dict(answer.get("kind_probabilities") or {}),
     )

@@ -40,7 +40,8 @@ class PredictionResult:
     """What one box gives back: caption, objects, relations and per-stage timings (ms).
 
     ``box_geometry`` is the user's box as a shapely Polygon in ``crs_wkt`` (for the prompts
-    layer of the vector output); None when not known.
+    layer of the vector output); None when not known. ``kind_probabilities``: the class
+    head's probability of each kind of thing for the box (empty without a class head).
     """
 
     caption: str
@@ -52,13 +53,14 @@ class PredictionResult:
     model: str = ""
     source: str = ""
     box_geometry: Optional[object] = None  # shapely Polygon of the box in the output CRS
+    kind_probabilities: Dict[str, float] = field(default_factory=dict)
 
 
 DEFAULT_MIN_SCORE = 0.4
 """Objects scoring below this are hidden unless the user chooses another minimum score.
 
 Chosen from the bundled model's score calibration: its score predicts the mask's IoU with the
-truth, and 0.5 best separated masks with IoU >= 0.5 from worse ones on the calibration images
+truth, and 0.4 best separated masks with IoU >= 0.5 from worse ones on the calibration images
 held out of its training data (highest F1; model card, "Score calibration"). 0.0 shows every
 object.
 """

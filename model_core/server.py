@@ -481,6 +481,7 @@ def result_answer(result: Any) -> dict:
             for obj in result.objects
         ],
         "relations": [[r.subject, r.predicate, r.object, float(r.score)] for r in result.relations],
+        "kind_probabilities": {k: float(v) for k, v in result.kind_probabilities.items()},
         "timing_ms": {k: round(float(v), 2) for k, v in result.timing_ms.items()},
     }
 

@@ -18,6 +18,10 @@
 #   Stage 5: training/configs/tiny-real-stage5.json from stage 4: 1200 steps at lr 1e-4 with
 #            unfamiliar surfaces (weight 0.1, captioned "an area"), colour jitter 0.25 and
 #            low-light darkening (p 0.25) on the real records.
+#   Class head: a linear probe of the box's kind fitted on the frozen stage-5 network
+#            (training.class_head: the same real training records, 3000 generated scenes, 300
+#            unfamiliar surfaces); its keep/replace thresholds are chosen on the calibration
+#            images with the naming threshold.
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
 # How long, where: stages 1-2 took 7 min on one H200; writing the records about 10 min, stage
@@ -73,6 +77,12 @@ finetune() {
       --overwrite --set init_checkpoint="$STAGE3"
   $PY -m training.train --config training/configs/tiny-real-stage5.json --out "$REAL_RUN" \
       --overwrite --set init_checkpoint="$STAGE4"
+  local folders=()
+  for source in dubai aerial_cars deepforest spacenet_rio dk_fields oam_tcd sen1floods11; do
+    folders+=("$RECORDS/$source/train")
+  done
+  $PY -m training.class_head --checkpoint "$REAL_RUN" --records "${folders[@]}" \
+      --synthetic 1:3000 --unfamiliar 1:300
 }
 
 evaluate_real() {

@@ -160,3 +160,38 @@ def test_evaluate_records_reports_targets_calibration_and_stores_threshold(real_
     stored = json.loads((checkpoint / "config.json").read_text())["min_naming_probability"]
     assert stored == real["naming_threshold"] == real["suggested_naming_threshold"]
     assert "source spacenet_rio" in done.stdout
+
+
+def test_class_head_is_fitted_and_its_thresholds_chosen_on_records(real_records, tmp_path):
+    checkpoint = tmp_path / "tiny"
+    init = [sys.executable, "-m", "model_core", "init", "--preset", "tiny", "--out", checkpoint]
+    assert subprocess.run(init, cwd=REPO, env=ENV, capture_output=True).returncode == 0
+    fit = subprocess.run(
+        [sys.executable, "-m", "training.class_head", "--checkpoint", str(checkpoint),
+         "--records", str(real_records), "--unfamiliar", "1:6"],
+        cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert fit.returncode == 0, fit.stderr
+    assert "2 kinds" in fit.stdout
+    head = json.loads((checkpoint / "config.json").read_text())["class_head"]
+    assert head["kinds"] == ["building", "unfamiliar ground"]
+    assert head["phrases"] == ["a building", "an area"]
+    out = tmp_path / "real.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "training.evaluate", "--checkpoint", str(checkpoint),
+         "--records", str(real_records), "--limit", "3", "--batch-size", "3",
+         "--store-calibration", "--out", str(out)],
+        cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    real = json.loads(out.read_text())["real"]
+    stored = json.loads((checkpoint / "config.json").read_text())["class_head"]
+    assert [stored["keep"], stored["replace"], stored["trust"]] == real["suggested_head"]
+    assert real["class_head"]["keep"] == stored["keep"]
+    for one in real["targets"]:
+        assert len(one["kind_probabilities"]) == 2
+        assert sum(one["kind_probabilities"]) == pytest.approx(1.0, abs=1e-4)
+    # the chosen pair is the sweep's best: no other pair names more within the wrong bar
+    best = [r for r in real["head_sweep"] if r["wrong"] <= 0.15]
+    if best:
+        assert real["overall"]["named"] == max(r["named"] for r in best)

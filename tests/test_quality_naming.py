@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import scripted_caption
 
 from model_core.config import LossConfig, preset
 from model_core.modeling.build import build_clvnet
@@ -107,29 +108,10 @@ def test_predictor_scores_and_generic_nouns(tiny):
     window = window_from_array(image, (10, 10, 50, 50), source="s")
 
     # Force a caption with two phrases: the untrained model's logits are replaced.
-    script = tokenizer.encode("<p> a red pier </p> [SEG] next to <p> a road </p> [SEG]")
-    script.append(tokenizer.eos_id)
-    pier = len(tokenizer.encode("<p> a red"))
-    original = model.reasoner.forward
-
-    def scripted(embeds, attention_mask=None, past_key_values=None, use_cache=False):
-        logits, hidden, past = original(embeds, attention_mask, past_key_values, use_cache)
-        step = scripted.calls
-        scripted.calls += 1
-        logits = torch.full_like(logits, -20.0)
-        token = script[min(step, len(script) - 1)]
-        logits[:, -1, token] = 0.0
-        if step == pier:  # the class word's first token: share its probability
-            logits[:, -1, (token + 1) % logits.shape[-1]] = -1e-6
-        return logits, hidden, past
-
-    scripted.calls = 0
-    model.reasoner.forward = scripted
-    try:
+    caption = "<p> a red pier </p> [SEG] next to <p> a road </p> [SEG]"
+    with scripted_caption(model, tokenizer, caption, unsure_after="<p> a red"):
         predictor.min_naming_probability = 0.6
         result = predictor.predict(window)
-    finally:
-        model.reasoner.forward = original
     assert [o.naming_confidence for o in result.objects] == pytest.approx([0.5, 1.0], abs=1e-4)
     assert result.objects[0].phrase in GENERIC_PHRASES
     assert result.objects[1].phrase == "a road"

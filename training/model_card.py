@@ -207,6 +207,7 @@ def write_card(
         f"- Context-Aware Mask Decoder: SAM two-way transformer, relation stage of "
         f"{model_cfg['decoder']['relation_layers']} layers, "
         f"{model_cfg['decoder']['num_predicates']} predicates.",
+        *class_head_line(model_cfg),
         "",
         "## Data",
         "",
@@ -229,6 +230,7 @@ def write_card(
         "",
         f"- Command: `{command}`",
         *stages,
+        *class_head_fit_line(run),
         f"- Loss weights: {json.dumps(model_cfg['loss'])}.",
         "- Mean of the last 10 logged steps: "
         + ", ".join(f"{k} {v:.3f}" for k, v in losses.items())
@@ -454,6 +456,7 @@ def real_imagery_section(
         'object" or "an area" (the threshold, stored in the checkpoint as '
         "`min_naming_probability`, is the lowest that keeps the wrong-class rate at or below "
         f"0.15 on {chosen_on}{caveat}).",
+        *head_paragraph(real, chosen_on),
         "",
         "| bar | measured | bar | |",
         "|---|---|---|---|",
@@ -489,6 +492,7 @@ def real_imagery_section(
             lines.append(
                 f"| {threshold} | {fmt(r['named'])} | {fmt(r['wrong'])} | {fmt(r['abstained'])} |"
             )
+    lines += head_sweep_rows(real)
     lines += [
         "",
         "GCG metrics on the same records (box-only objects are left out of the mask metrics):",
@@ -523,6 +527,82 @@ def real_imagery_section(
     return lines
 
 
+def class_head_line(model_cfg: Dict) -> List[str]:
+    """The Model section's line on the class head (nothing without one)."""
+    head = model_cfg.get("class_head") or {}
+    if not head.get("kinds"):
+        return []
+    return [
+        f"- Class head: linear probe over {len(head['kinds'])} kinds (RoIAlign "
+        f"{head['pool']}x{head['pool']} of the box's features, the window's mean feature, the "
+        "box's colour), fitted on the frozen network: " + ", ".join(head["kinds"]) + "."
+    ]
+
+
+def class_head_fit_line(run: Path) -> List[str]:
+    """The Training section's line on fitting the class head (nothing without one)."""
+    path = Path(run) / "class_head.json"
+    if not path.exists():
+        return []
+    fit = json.loads(path.read_text())
+    return [
+        f"- Class head (`{fit['command']}`): fitted on {fit['boxes']:,} boxes of "
+        f"{len(fit['kinds'])} kinds with the network frozen (accuracy on those boxes "
+        f"{fit['training_accuracy']:.3f}); {fit['seconds'] / 60:.1f} min on {fit['machine']}."
+    ]
+
+
+def head_paragraph(real: Dict, chosen_on: str) -> List[str]:
+    """How the class head judged the first phrase (nothing without a head)."""
+    head = real.get("class_head")
+    if head is None:
+        return []
+    return [
+        "",
+        "The first phrase, what the box holds, is judged by the class head instead (a linear "
+        "probe of the box's image features and colours over "
+        f"{len(head['kinds'])} kinds, fitted on the training boxes with `python -m "
+        "training.class_head`): it is kept when the head gives the kind it names at least "
+        f"{head['keep']} (or that kind is the head's best), {trust_text(head['trust'])}"
+        'replaced by the head\'s own phrase for its best kind ("a building", "an area of '
+        f'bare ground") when that kind has at least {head["replace"]}, and made generic '
+        '("an object", "an area") otherwise. The thresholds are the ones that name the most '
+        f"targets with a wrong-class rate at or below 0.15 on {chosen_on}.",
+    ]
+
+
+def trust_text(trust: float) -> str:
+    if not trust:
+        return ""
+    return f"or the language model wrote its class words with a probability of at least {trust}; "
+
+
+def head_sweep_rows(real: Dict) -> List[str]:
+    """A few (keep, replace, trust) triples of the class head against outcomes."""
+    if "head_sweep" not in real:
+        return []
+    head = real["class_head"]
+    chosen = (head["keep"], head["replace"], head["trust"])
+    shown = {(k, r, t) for k in (0.2, 0.4, 0.6) for r in (0.6, 1.0) for t in (0.0, head["trust"])}
+    lines = [
+        "",
+        "Class-head thresholds against outcomes (all targets; the row in bold is in use; trust 0: "
+        "the head judges every first phrase):",
+        "",
+        "| keep from | replace from | trust from | named | wrong class | abstained |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in real["head_sweep"]:
+        triple = (row["keep"], row["replace"], row["trust"])
+        if triple in shown | {chosen}:
+            cells = [str(value) for value in triple]
+            cells += [fmt(row[k]) for k in ("named", "wrong", "abstained")]
+            if triple == chosen:
+                cells = [f"**{c}**" for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def selection_score(overall: Dict) -> Tuple[float, float]:
     """How checkpoints are ranked on the calibration images: named minus wrong-class rate,
     then target mask IoU."""
@@ -532,12 +612,14 @@ def selection_score(overall: Dict) -> Tuple[float, float]:
 def target_values(report: Dict) -> Dict[str, float]:
     """Each target's share of the ranking score, by record id: +1 named, -1 wrong class, 0
     abstained, at the report's own naming threshold (their mean is named minus wrong)."""
+    from model_core.config import ClassHeadConfig
     from training.evaluate.real import Target, outcome
 
     real = report["real"]
+    head = ClassHeadConfig(**real["class_head"]) if "class_head" in real else None
     values = {"named": 1.0, "wrong": -1.0}
     return {
-        t["record_id"]: values.get(outcome(Target(**t), real["naming_threshold"]), 0.0)
+        t["record_id"]: values.get(outcome(Target(**t), real["naming_threshold"], head), 0.0)
         for t in real.get("targets", [])
     }
 

@@ -18,6 +18,7 @@ from torch.nn import functional as F
 
 from ..config import ModelConfig
 from ..tokenizer import CaptionTokenizer
+from .class_head import ClassHead
 from .context_tokens import ContextTokens
 from .heads import ProjectionHeads
 from .image_encoder import build_image_encoder
@@ -54,6 +55,10 @@ class CLVNet(nn.Module):
         self.region_token = RegionToken(enc.out_chans, lm_dim, rcfg.region_pool, enc.img_size)
         self.mask_decoder = ContextAwareMaskDecoder(cfg.decoder, enc.out_chans)
         self.heads = ProjectionHeads(lm_dim, enc.out_chans, cfg.align_dim)
+        kinds = len(cfg.class_head.kinds)
+        self.class_head: Optional[ClassHead] = (
+            ClassHead(enc.out_chans, kinds, cfg.class_head.pool, enc.img_size) if kinds else None
+        )
         self.register_buffer("pixel_mean", torch.tensor(cfg.pixel_mean).view(1, 3, 1, 1), False)
         self.register_buffer("pixel_std", torch.tensor(cfg.pixel_std).view(1, 3, 1, 1), False)
         self.seg_id, self.eos_id, self.pad_id = tokenizer.seg_id, tokenizer.eos_id, tokenizer.pad_id

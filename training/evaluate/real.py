@@ -22,14 +22,23 @@ The naming threshold and the default minimum score are chosen here from the eval
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from model_core.naming import GENERIC_PHRASES, abstain_unsure
+from model_core.naming import (
+    ABSTAIN,
+    GENERIC_PHRASES,
+    REPLACE,
+    abstain_unsure,
+    head_verdict,
+    judge_first_object,
+)
 from training.holdout import SPLIT_FOLDERS
 
 #: Bars of issue 11 for the bundled model on the real validation split.
@@ -38,6 +47,12 @@ REAL_BARS = {"target_iou": 0.65, "named": 0.70, "wrong": 0.15, "ece": 0.10}
 NAMING_GRID = tuple(round(0.05 * k, 2) for k in range(20))
 #: Minimum scores tried when choosing the default.
 SCORE_GRID = tuple(round(0.05 * k, 2) for k in range(19))
+#: Class-head thresholds tried: keep the phrase from this head probability of its kind on...
+KEEP_GRID = tuple(round(0.05 * k, 2) for k in range(20))
+#: ...and replace it by the head's phrase from this probability of the head's best kind on;
+REPLACE_GRID = tuple(round(0.05 * k, 2) for k in range(6, 21))
+#: keep it whatever the head says when the language model was this sure of it (0: never).
+TRUST_GRID = (0.0, 0.9, 0.95, 0.98, 0.99)
 CALIBRATION_BINS = 10
 #: A target mask counts as right from this IoU on (as AP50 and recall do).
 GOOD_IOU = 0.5
@@ -61,6 +76,8 @@ class Target:
     #: predicted / true mask pixels of the target (> 1 spills over, < 1 misses part); None
     #: for a box-only target
     area_ratio: Optional[float] = None
+    #: the class head's probability of each kind for the box (None without a head)
+    kind_probabilities: Optional[List[float]] = None
 
 
 # ----------------------------------------------------------------------------- record facts
@@ -93,6 +110,7 @@ def record_annotations(folders: Sequence[str]) -> Dict[str, dict]:
     return facts
 
 
+@lru_cache(maxsize=65536)
 def names_target(class_name: str, source: str, phrase: str) -> bool:
     """Does ``phrase`` name ``class_name`` (the class-name map's accepted words; a source's
     default noun, e.g. "field" for crop registers, for classes the map lacks)?"""
@@ -103,10 +121,21 @@ def names_target(class_name: str, source: str, phrase: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- outcomes
-def outcome(target: Target, threshold: float) -> str:
-    """``named``, ``wrong``, ``abstained`` or ``no_phrase`` at a naming threshold."""
+def outcome(target: Target, threshold: float, head=None) -> str:
+    """``named``, ``wrong``, ``abstained`` or ``no_phrase`` at a naming threshold; with a class
+    head (a ``ClassHeadConfig`` whose keep/replace are the ones to replay) the head judges
+    the phrase as the predictor would (``model_core.naming.head_verdict``)."""
     if target.phrase is None:
         return "no_phrase"
+    if head is not None and target.kind_probabilities:
+        decision, phrase, _ = head_verdict(
+            target.phrase, target.kind_probabilities, head, target.naming_confidence
+        )
+        if decision == ABSTAIN or phrase in GENERIC_PHRASES:
+            return "abstained"
+        if decision == REPLACE:
+            return "named" if names_target(target.class_name, target.source, phrase) else "wrong"
+        return "named" if target.names_class else "wrong"
     if target.phrase in GENERIC_PHRASES:
         return "abstained"
     if target.naming_confidence is not None and target.naming_confidence < threshold:
@@ -114,11 +143,13 @@ def outcome(target: Target, threshold: float) -> str:
     return "named" if target.names_class else "wrong"
 
 
-def naming_rates(targets: Sequence[Target], threshold: float) -> Dict[str, Optional[float]]:
+def naming_rates(
+    targets: Sequence[Target], threshold: float, head=None
+) -> Dict[str, Optional[float]]:
     """Fraction of targets in each outcome (None for no targets)."""
     counts = {name: 0 for name in OUTCOMES}
     for target in targets:
-        counts[outcome(target, threshold)] += 1
+        counts[outcome(target, threshold, head)] += 1
     n = len(targets)
     return {name: (counts[name] / n if n else None) for name in OUTCOMES}
 
@@ -132,6 +163,30 @@ def choose_naming_threshold(targets: Sequence[Target], max_wrong: float = REAL_B
         if rates[t]["wrong"] is not None and rates[t]["wrong"] <= max_wrong:
             return t
     return max(NAMING_GRID, key=lambda t: (rates[t]["named"] or 0) - (rates[t]["wrong"] or 0))
+
+
+def head_sweep(targets: Sequence[Target], head) -> Dict[Tuple[float, float, float], dict]:
+    """Naming rates at every (keep, replace, trust) triple of the grids."""
+    return {
+        (keep, rep, trust): naming_rates(
+            targets, 0.0, dataclasses.replace(head, keep=keep, replace=rep, trust=trust)
+        )
+        for keep in KEEP_GRID
+        for rep in REPLACE_GRID
+        for trust in TRUST_GRID
+    }
+
+
+def choose_head_thresholds(
+    sweep: Dict[Tuple[float, float, float], dict], max_wrong: float = REAL_BARS["wrong"]
+) -> Tuple[float, float, float]:
+    """The (keep, replace, trust) triple naming the most targets with a wrong-class rate at
+    most ``max_wrong`` (ties: fewer wrong, then the lower thresholds); if none reaches it, the
+    triple with the most named minus wrong."""
+    within = [p for p, r in sweep.items() if r["wrong"] is not None and r["wrong"] <= max_wrong]
+    if within:
+        return min(within, key=lambda p: (-sweep[p]["named"], sweep[p]["wrong"], p))
+    return min(sweep, key=lambda p: (sweep[p]["wrong"] - sweep[p]["named"], p))
 
 
 def calibration(scores: Sequence[float], ious: Sequence[float], bins: int = CALIBRATION_BINS):
@@ -206,7 +261,7 @@ def reliability_plot(table: List[dict], ece: Optional[float], path: Path, title:
 
 
 # ----------------------------------------------------------------------------- report
-def group_report(targets: Sequence[Target], threshold: float) -> dict:
+def group_report(targets: Sequence[Target], threshold: float, head=None) -> dict:
     """Counts, target mask IoU, naming rates and calibration of one group of targets."""
     masked = [t for t in targets if t.has_mask]
     scored = [t for t in masked if t.score is not None]
@@ -217,29 +272,32 @@ def group_report(targets: Sequence[Target], threshold: float) -> dict:
         "mask_targets": len(masked),
         "target_iou": float(np.mean([t.iou for t in masked])) if masked else None,
         "mask_area_ratio": float(np.median(ratios)) if ratios else None,
-        **naming_rates(targets, threshold),
+        **naming_rates(targets, threshold, head),
         "ece": ece,
     }
 
 
-def by_key(targets: Sequence[Target], key: Callable[[Target], str], threshold: float) -> dict:
+def by_key(
+    targets: Sequence[Target], key: Callable[[Target], str], threshold: float, head=None
+) -> dict:
     groups: Dict[str, List[Target]] = {}
     for target in targets:
         groups.setdefault(key(target), []).append(target)
-    return {name: group_report(group, threshold) for name, group in sorted(groups.items())}
+    return {name: group_report(group, threshold, head) for name, group in sorted(groups.items())}
 
 
-def real_report(targets: Sequence[Target], threshold: float) -> dict:
-    """The real-imagery section of an evaluation report."""
+def real_report(targets: Sequence[Target], threshold: float, head=None) -> dict:
+    """The real-imagery section of an evaluation report; ``head``: the checkpoint's class
+    head with the keep/replace thresholds in use (None: phrases judged by token probability)."""
     masked = [t for t in targets if t.has_mask and t.score is not None]
     scores, ious = [t.score for t in masked], [t.iou for t in masked]
     ece, table = calibration(scores, ious)
-    overall = group_report(targets, threshold)
-    return {
+    overall = group_report(targets, threshold, head)
+    report = {
         "naming_threshold": threshold,
         "overall": overall,
-        "per_source": by_key(targets, lambda t: t.source, threshold),
-        "per_class": by_key(targets, lambda t: t.class_name, threshold),
+        "per_source": by_key(targets, lambda t: t.source, threshold, head),
+        "per_class": by_key(targets, lambda t: t.class_name, threshold, head),
         "calibration": {"ece": ece, "bins": table},
         "naming_sweep": {str(t): naming_rates(targets, t) for t in NAMING_GRID},
         "suggested_naming_threshold": choose_naming_threshold(targets) if targets else None,
@@ -247,6 +305,15 @@ def real_report(targets: Sequence[Target], threshold: float) -> dict:
         "bars": bar_status(overall),
         "targets": [asdict(t) for t in targets],
     }
+    if head is not None:
+        sweep = head_sweep(targets, head)
+        report["class_head"] = asdict(head)
+        report["head_sweep"] = [
+            {"keep": keep, "replace": rep, "trust": trust, **rates}
+            for (keep, rep, trust), rates in sweep.items()
+        ]
+        report["suggested_head"] = list(choose_head_thresholds(sweep)) if targets else None
+    return report
 
 
 def bar_status(overall: dict) -> Dict[str, dict]:
@@ -260,10 +327,15 @@ def bar_status(overall: dict) -> Dict[str, dict]:
     return out
 
 
-def with_threshold(result, threshold: float):
-    """A copy of a prediction result with abstention applied at ``threshold``."""
+def with_threshold(result, threshold: float, head=None):
+    """A copy of a prediction result named as the predictor would at ``threshold`` (and with
+    ``head``, the class head judging the first phrase)."""
     result = copy.deepcopy(result)
-    abstain_unsure(result, threshold)
+    if head is not None and result.kind_probabilities:
+        abstain_unsure(result, threshold, first=1)
+        judge_first_object(result, [result.kind_probabilities[k] for k in head.kinds], head)
+    else:
+        abstain_unsure(result, threshold)
     return result
 
 
@@ -301,4 +373,5 @@ def target_of(
         mask_fraction=float(first.mask.mean()) if first is not None else 0.0,
         names_class=phrase is not None and is_named(class_name, source, phrase),
         area_ratio=area_ratio,
+        kind_probabilities=list(result.kind_probabilities.values()) or None,
     )

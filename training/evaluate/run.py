@@ -14,6 +14,7 @@ Exit status: 0 success; 2 bad input (one line naming the problem); 1 internal er
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -28,7 +29,9 @@ from model_core.errors import InputError
 from .metrics import SPLITS, EvalItem, evaluate_predictions
 from .phrases import ENCODER_NOTE, PhraseEncoder
 from .real import (
+    choose_head_thresholds,
     choose_naming_threshold,
+    head_sweep,
     real_report,
     record_annotations,
     reliability_plot,
@@ -261,6 +264,8 @@ def run(args: argparse.Namespace) -> dict:
         threshold = predictor.min_naming_probability
     # Real records: predict without abstention, replay it per threshold afterwards.
     predictor.min_naming_probability = 0.0 if args.records else threshold
+    head = predictor.model.cfg.class_head if predictor.model.class_head is not None else None
+    predictor.use_class_head = head is not None and not args.records
     if args.synthetic_seed is not None:
         from training.synth import GENERATOR_VERSION
 
@@ -280,8 +285,8 @@ def run(args: argparse.Namespace) -> dict:
     predict_s = time.perf_counter() - predict_start
     real = None
     if args.records:
-        real, threshold = real_section(done, args, threshold, predictor.checkpoint_dir)
-        done = [(rec, masks, with_threshold(res, threshold)) for rec, masks, res in done]
+        real, threshold, head = real_section(done, args, threshold, head, predictor.checkpoint_dir)
+        done = [(rec, masks, with_threshold(res, threshold, head)) for rec, masks, res in done]
     items = [to_item(*one) for one in done]
     metrics_start = time.perf_counter()
     scores = evaluate_predictions(items, PhraseEncoder().similarity)
@@ -315,11 +320,14 @@ def run(args: argparse.Namespace) -> dict:
     return report
 
 
-def real_section(done: list, args: argparse.Namespace, threshold: float, checkpoint: str):
-    """The real-imagery report of ``training.evaluate.real`` and the naming threshold it uses.
+def real_section(done: list, args: argparse.Namespace, threshold: float, head, checkpoint: str):
+    """The real-imagery report of ``training.evaluate.real``, the naming threshold and the
+    class head (None without one) it uses.
 
-    With ``--store-calibration`` the threshold is the one chosen from these targets, and it is
-    written into the checkpoint's ``config.json`` (``min_naming_probability``).
+    With ``--store-calibration`` the threshold and the head's keep/replace thresholds are the
+    ones chosen from these targets, and they are written into the checkpoint's
+    ``config.json`` (``min_naming_probability``, ``class_head.keep`` / ``.replace`` /
+    ``.trust``).
     """
     facts = record_annotations(args.records)
     targets = [target_of(rec, masks, res, facts.get(rec.id, {})) for rec, masks, res in done]
@@ -328,8 +336,12 @@ def real_section(done: list, args: argparse.Namespace, threshold: float, checkpo
         config = Path(checkpoint) / "config.json"
         values = json.loads(config.read_text(encoding="utf-8"))
         values["min_naming_probability"] = threshold
+        if head is not None:
+            keep, replace, trust = choose_head_thresholds(head_sweep(targets, head))
+            head = dataclasses.replace(head, keep=keep, replace=replace, trust=trust)
+            values["class_head"].update(keep=keep, replace=replace, trust=trust)
         config.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
-    real = real_report(targets, threshold)
+    real = real_report(targets, threshold, head)
     plot = Path(args.out).with_name(Path(args.out).stem + "_reliability.png")
     reliability_plot(
         real["calibration"]["bins"],
@@ -339,7 +351,7 @@ def real_section(done: list, args: argparse.Namespace, threshold: float, checkpo
         "targets with a mask",
     )
     real["plot"] = plot.name
-    return real, threshold
+    return real, threshold, head
 
 
 def format_real(real: dict) -> str:
