@@ -170,7 +170,7 @@ def test_outcome_replays_the_head_and_the_thresholds_are_chosen():
     sweep = head_sweep([kept, replaced, wrong], HEAD)
     # all three named: keep the phrase from 0.45 (above the wrong phrase's 0.4), replace from
     # the lowest value tried, never trust the language model (it was 0.9 sure of each)
-    assert choose_head_thresholds(sweep, max_wrong=0.0) == (0.45, 0.3, 0.0)
+    assert choose_head_thresholds(sweep, 3, max_wrong=0.0, z=0.0) == (0.45, 0.3, 0.0)
     assert sweep[(0.45, 0.3, 0.0)]["named"] == 1.0
     assert sweep[(0.0, 0.3, 0.0)]["wrong"] == pytest.approx(2 / 3)  # every phrase kept
     assert sweep[(0.45, 0.3, 0.9)]["wrong"] == pytest.approx(2 / 3)  # every phrase trusted

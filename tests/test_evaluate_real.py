@@ -19,6 +19,7 @@ from training.evaluate.real import (
     naming_rates,
     outcome,
     reliability_plot,
+    wrong_upper_bound,
 )
 
 TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
@@ -75,7 +76,22 @@ def test_outcomes_and_rates_at_a_threshold():
     # 0.0 never abstains on confidence: the pier is wrong too
     assert naming_rates(targets, 0.0)["wrong"] == pytest.approx(0.4)
     # the lowest threshold that brings wrong to <= 0.15 abstains on the ship (0.8) as well
-    assert choose_naming_threshold(targets) == 0.85
+    assert choose_naming_threshold(targets, z=0.0) == 0.85
+
+
+def test_thresholds_keep_the_wrong_rate_within_the_bar_with_confidence():
+    # 0 wrong of 5 is no evidence: its 95% upper bound is 0.35
+    assert wrong_upper_bound(0.0, 5) == pytest.approx(0.351, abs=1e-3)
+    assert wrong_upper_bound(0.1, 200, z=0.0) == 0.1
+    assert wrong_upper_bound(0.1, 200) < 0.15 < wrong_upper_bound(0.12, 158)
+    # 100 targets, 15 named wrongly (5 at confidence 0.9, 10 at 0.7): 0.15 wrong meets the bar
+    # as measured with no abstention, but its upper bound (0.22) does not; abstaining on the
+    # 0.7 ones leaves 5 wrong of 100 (bound 0.10)
+    targets = [target("a building", 0.95, True) for _ in range(85)]
+    targets += [target("a ship", 0.9, False) for _ in range(5)]
+    targets += [target("a pier", 0.7, False) for _ in range(10)]
+    assert choose_naming_threshold(targets, z=0.0) == 0.0
+    assert choose_naming_threshold(targets) == 0.75
 
 
 def test_calibration_error_by_hand():

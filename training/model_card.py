@@ -454,8 +454,8 @@ def real_imagery_section(
         "*wrong class* = it names something else, *abstained* = a generic phrase. Phrases whose "
         f'class words had a token probability below {real["naming_threshold"]} say "an '
         'object" or "an area" (the threshold, stored in the checkpoint as '
-        "`min_naming_probability`, is the lowest that keeps the wrong-class rate at or below "
-        f"0.15 on {chosen_on}{caveat}).",
+        "`min_naming_probability`, is the lowest whose wrong-class rate stays at or below 0.15 "
+        f"with 95% confidence (one-sided Wilson bound) on {chosen_on}{caveat}).",
         *head_paragraph(real, chosen_on),
         "",
         "| bar | measured | bar | |",
@@ -567,7 +567,8 @@ def head_paragraph(real: Dict, chosen_on: str) -> List[str]:
         'replaced by the head\'s own phrase for its best kind ("a building", "an area of '
         f'bare ground") when that kind has at least {head["replace"]}, and made generic '
         '("an object", "an area") otherwise. The thresholds are the ones that name the most '
-        f"targets with a wrong-class rate at or below 0.15 on {chosen_on}.",
+        "targets with a wrong-class rate at or below 0.15 with 95% confidence (one-sided "
+        f"Wilson bound) on {chosen_on}.",
     ]
 
 

@@ -337,7 +337,7 @@ def real_section(done: list, args: argparse.Namespace, threshold: float, head, c
         values = json.loads(config.read_text(encoding="utf-8"))
         values["min_naming_probability"] = threshold
         if head is not None:
-            keep, replace, trust = choose_head_thresholds(head_sweep(targets, head))
+            keep, replace, trust = choose_head_thresholds(head_sweep(targets, head), len(targets))
             head = dataclasses.replace(head, keep=keep, replace=replace, trust=trust)
             values["class_head"].update(keep=keep, replace=replace, trust=trust)
         config.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
