@@ -239,7 +239,9 @@ def head_verdict(
         head's best and has at least ``replace`` (the two agree);
         else ``replace`` with the head's phrase for its best kind when that has at least
         ``replace``; else ``abstain`` (the caller makes the phrase generic). The confidence
-        is the head's probability of the kind finally named (of its best kind on abstaining).
+        is what the name rests on: the head's probability of the kind named (the language
+        model's own when it was trusted and the head gave less), of its best kind on
+        abstaining.
     """
     keep, replace = head.keep, head.replace
     sure = head.trust > 0 and naming_confidence is not None and naming_confidence >= head.trust

@@ -14,7 +14,8 @@ class DetectedObject:
     to nothing, e.g. every part was below the minimum area). ``score`` is the predicted IoU of
     the mask with the truth (the decoder's quality head; 0..1). ``naming_confidence`` is the
     lowest probability of the phrase's class-word tokens (``model_core.naming``); a phrase
-    below the checkpoint's threshold was replaced by a generic noun.
+    below the checkpoint's threshold was replaced by a generic noun. With a class head the
+    first object's is what the head's verdict rests on (``model_core.naming.head_verdict``).
     """
 
     phrase: str

@@ -35,7 +35,7 @@ import torch
 from model_core.config import ClassHeadConfig
 from model_core.errors import InputError
 from model_core.naming import GENERIC_AREA, GENERIC_AREAS
-from training.real_captions import _class_map, class_words
+from training.real_captions import all_class_words, class_words
 from training.real_sources import DEFAULT_NOUN
 from training.synth.captions import FIXED_SIZE, NOUNS
 from training.train import cpu_name
@@ -71,8 +71,7 @@ def kind_table() -> KindTable:
     noun with an article ("a vehicle"), else the map's first noun; plurals start "some".
     """
     table = KindTable()
-    exact, prefixes = _class_map(str(Path(__file__).with_name("class_names.json")))
-    for words in list(exact.values()) + list(prefixes.values()):
+    for words in all_class_words():
         nouns = table.words.setdefault(words.kind, [])
         nouns += [w for w in (words.noun, words.plural) if w not in nouns]
         if words.stuff and words.phrase:

@@ -111,6 +111,12 @@ def _class_map(path: str) -> Tuple[Dict[str, ClassWords], Dict[str, ClassWords]]
     return exact, prefixes
 
 
+def all_class_words(path: Path = CLASS_NAMES_FILE) -> List[ClassWords]:
+    """Every entry of the class-name map: its classes, then its name prefixes."""
+    exact, prefixes = _class_map(str(path))
+    return list(exact.values()) + list(prefixes.values())
+
+
 def class_words(
     class_name: str, default_noun: Optional[str] = None, path: Path = CLASS_NAMES_FILE
 ) -> ClassWords:
