@@ -301,6 +301,12 @@ def test_describe_matches_the_in_process_pipeline(client, model_checkpoint, wind
     ]
     assert {"encode", "caption", "decode", "vectorise", "files"} <= set(answer["timing_ms"])
     assert np.load(masks).shape == (len(answer["objects"]), 256, 256)
+    # the class head's verdict travels too (empty for a checkpoint without one)
+    assert answer["kind_probabilities"] == pytest.approx(expected.kind_probabilities, abs=1e-5)
+    from model_core.remote_result import result_from_answer
+
+    placed = result_from_answer(answer, window)
+    assert placed.kind_probabilities == answer["kind_probabilities"]
 
 
 def test_describe_batch_encodes_a_shared_window_once(client, model_checkpoint):
