@@ -179,8 +179,8 @@ def install_head(folder: Path, kinds: Sequence[str], table: KindTable, weight, b
         keep=0.0,
         replace=1.0,
     )
-    state = {k: v for k, v in load_file(str(folder / "model.safetensors")).items()}
-    state = {k: v for k, v in state.items() if not k.startswith("class_head.")}
+    weights = load_file(str(folder / "model.safetensors"))
+    state = {k: v for k, v in weights.items() if not k.startswith("class_head.")}
     state["class_head.linear.weight"] = torch.tensor(weight, dtype=torch.float32).contiguous()
     state["class_head.linear.bias"] = torch.tensor(bias, dtype=torch.float32).contiguous()
     save_file(state, str(folder / "model.safetensors"))
@@ -192,8 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m training.class_head", description=__doc__)
     parser.add_argument("--checkpoint", required=True, help="checkpoint folder (changed in place)")
     parser.add_argument("--records", nargs="*", default=[], help="record folders or files")
-    parser.add_argument("--synthetic", default="", help="SEED:N generated scenes (0 = none)")
-    parser.add_argument("--unfamiliar", default="", help="SEED:N unfamiliar surfaces")
+    parser.add_argument("--synthetic", default="", help="SEED:N generated scenes (default none)")
+    parser.add_argument(
+        "--unfamiliar", default="", help="SEED:N unfamiliar surfaces (default none)"
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     return parser
 
@@ -208,7 +210,7 @@ def seed_and_count(text: str, flag: str) -> Tuple[int, int]:
     return seed, count
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
     from model_core.predictor import Predictor
     from training.data import SyntheticDataset
     from training.data.unfamiliar import UnfamiliarDataset
@@ -256,7 +258,7 @@ def run(args: argparse.Namespace) -> dict:
     accuracy = float(((x @ weight.T + bias).argmax(1) == y).mean())
     install_head(Path(args.checkpoint), names, table, weight, bias)
     summary = {
-        "command": "python -m training.class_head " + " ".join(sys.argv[1:]),
+        "command": "python -m training.class_head " + " ".join(argv),
         "boxes": len(keep),
         "kinds": {k: counts[k] for k in names},
         "left_out": {k: n for k, n in counts.items() if k not in names},
@@ -270,9 +272,10 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        summary = run(args)
+        summary = run(args, argv)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
