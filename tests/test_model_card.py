@@ -33,6 +33,11 @@ def test_the_default_minimum_score_is_the_one_chosen_on_the_calibration_images()
     assert held["suggested_min_score"] == DEFAULT_MIN_SCORE
     config = json.loads((BUNDLED / "config.json").read_text())
     assert config["min_naming_probability"] == held["naming_threshold"]
+    head = config["class_head"]
+    if head["kinds"]:  # the class head's thresholds too, and the card says which they are
+        assert [head["keep"], head["replace"], head["trust"]] == held["suggested_head"]
+        card = (BUNDLED / "MODEL_CARD.md").read_text()
+        assert f"**{head['keep']}** | **{head['replace']}** | **{head['trust']}**" in card
 
 
 def test_the_card_says_how_real_records_were_jittered(tmp_path):

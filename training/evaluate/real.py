@@ -127,7 +127,7 @@ def names_target(class_name: str, source: str, phrase: str) -> bool:
 # ----------------------------------------------------------------------------- outcomes
 def outcome(target: Target, threshold: float, head=None) -> str:
     """``named``, ``wrong``, ``abstained`` or ``no_phrase`` at a naming threshold; with a class
-    head (a ``ClassHeadConfig`` whose keep/replace are the ones to replay) the head judges
+    head (a ``ClassHeadConfig`` with the thresholds to replay) the head judges
     the phrase as the predictor would (``model_core.naming.head_verdict``)."""
     if target.phrase is None:
         return "no_phrase"

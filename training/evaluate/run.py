@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store-calibration",
         action="store_true",
-        help="with --records: write the chosen naming threshold into the checkpoint's config",
+        help="with --records: write the naming thresholds chosen here (token probability and "
+        "class head) into the checkpoint's config",
     )
     return parser
 
