@@ -7,6 +7,7 @@ regenerated and checked: ``python -m training.model_card --run DIR --synthetic R
 
 import argparse
 import csv
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -579,12 +580,17 @@ def trust_text(trust: float) -> str:
 
 
 def head_sweep_rows(real: Dict) -> List[str]:
-    """A few (keep, replace, trust) triples of the class head against outcomes."""
-    if "head_sweep" not in real:
+    """A few (keep, replace, trust) triples of the class head against outcomes, replayed
+    from the report's targets."""
+    from model_core.config import ClassHeadConfig
+    from training.evaluate.real import Target, naming_rates
+
+    if "class_head" not in real:
         return []
-    head = real["class_head"]
-    chosen = (head["keep"], head["replace"], head["trust"])
-    shown = {(k, r, t) for k in (0.2, 0.4, 0.6) for r in (0.6, 1.0) for t in (0.0, head["trust"])}
+    head = ClassHeadConfig(**real["class_head"])
+    targets = [Target(**t) for t in real["targets"]]
+    chosen = (head.keep, head.replace, head.trust)
+    shown = {(k, r, t) for k in (0.2, 0.4, 0.6) for r in (0.6, 1.0) for t in (0.0, head.trust)}
     lines = [
         "",
         "Class-head thresholds against outcomes (all targets; the row in bold is in use; trust 0: "
@@ -593,14 +599,16 @@ def head_sweep_rows(real: Dict) -> List[str]:
         "| keep from | replace from | trust from | named | wrong class | abstained |",
         "|---|---|---|---|---|---|",
     ]
-    for row in real["head_sweep"]:
-        triple = (row["keep"], row["replace"], row["trust"])
-        if triple in shown | {chosen}:
-            cells = [str(value) for value in triple]
-            cells += [fmt(row[k]) for k in ("named", "wrong", "abstained")]
-            if triple == chosen:
-                cells = [f"**{c}**" for c in cells]
-            lines.append("| " + " | ".join(cells) + " |")
+    for triple in sorted(shown | {chosen}):
+        keep, rep, trust = triple
+        rates = naming_rates(
+            targets, 0.0, dataclasses.replace(head, keep=keep, replace=rep, trust=trust)
+        )
+        cells = [str(value) for value in triple]
+        cells += [fmt(rates[k]) for k in ("named", "wrong", "abstained")]
+        if triple == chosen:
+            cells = [f"**{c}**" for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 

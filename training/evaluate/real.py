@@ -326,15 +326,12 @@ def real_report(targets: Sequence[Target], threshold: float, head=None) -> dict:
         "bars": bar_status(overall),
         "targets": [asdict(t) for t in targets],
     }
-    if head is not None:
-        sweep = head_sweep(targets, head)
+    if head is not None:  # any thresholds' rates replay from the targets (``naming_rates``)
         report["class_head"] = asdict(head)
-        report["head_sweep"] = [
-            {"keep": keep, "replace": rep, "trust": trust, **rates}
-            for (keep, rep, trust), rates in sweep.items()
-        ]
         report["suggested_head"] = (
-            list(choose_head_thresholds(sweep, len(targets))) if targets else None
+            list(choose_head_thresholds(head_sweep(targets, head), len(targets)))
+            if targets
+            else None
         )
     return report
 
