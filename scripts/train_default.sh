@@ -20,8 +20,8 @@
 #            low-light darkening (p 0.25) on the real records.
 #   Class head: a linear probe of the box's kind fitted on the frozen stage-5 network
 #            (training.class_head: the same real training records, 3000 generated scenes, 300
-#            unfamiliar surfaces); its keep/replace thresholds are chosen on the calibration
-#            images with the naming threshold.
+#            unfamiliar surfaces); its thresholds (keep, replace, trust) are chosen on the
+#            calibration images with the naming threshold.
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
 # How long, where: stages 1-2 took 7 min on one H200; writing the records about 10 min, stage
