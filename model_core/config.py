@@ -129,6 +129,19 @@ class ClassHeadConfig:
 
 
 @dataclass
+class MaskRefinerConfig:
+    """The mask refiner: a small U-Net that sharpens the boxed object's mask with the window's
+    pixels (``model_core.modeling.mask_refiner``), trained after the network on its frozen
+    masks (``python -m training.mask_refiner``). Width 0: no refiner (the decoder's masks).
+    """
+
+    #: channels of the U-Net's first level (0: no refiner)
+    width: int = 0
+    #: side, in pixels, at which it works (a multiple of 8)
+    size: int = 128
+
+
+@dataclass
 class ModelConfig:
     """Everything needed to rebuild a CLV-Net; stored as ``config.json`` in a checkpoint."""
 
@@ -151,6 +164,7 @@ class ModelConfig:
     #: replaced by a generic noun ("an object"); 0 never replaces (``model_core.naming``).
     min_naming_probability: float = 0.0
     class_head: ClassHeadConfig = field(default_factory=ClassHeadConfig)
+    mask_refiner: MaskRefinerConfig = field(default_factory=MaskRefinerConfig)
 
     def to_dict(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
@@ -172,6 +186,7 @@ class ModelConfig:
             "reasoner": ReasonerConfig,
             "loss": LossConfig,
             "class_head": ClassHeadConfig,
+            "mask_refiner": MaskRefinerConfig,
         }
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: Dict[str, Any] = {}

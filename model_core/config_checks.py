@@ -49,6 +49,8 @@ RANGES: Dict[str, Tuple[float, float]] = {
     "class_head.keep": (0.0, 1.0),
     "class_head.replace": (0.0, 1.0),
     "class_head.trust": (0.0, 1.0),
+    "mask_refiner.width": (0, 256),
+    "mask_refiner.size": (32, 1024),
 }
 #: Range of every loss weight without its own entry.
 LOSS_WEIGHT_RANGE = (0.0, 1000.0)
@@ -137,6 +139,11 @@ def check_ranges(cfg: Any) -> None:
                 f"must have one entry per kind ({len(head.kinds)})",
                 getattr(head, name),
             )
+    refiner = cfg.mask_refiner
+    if refiner.width % 4:
+        raise _refusal("mask_refiner.width", "must be a multiple of 4", refiner.width)
+    if refiner.size % 8:
+        raise _refusal("mask_refiner.size", "must be a multiple of 8", refiner.size)
     if dec.num_predicates != len(cfg.predicates):
         raise _refusal(
             "decoder.num_predicates",

@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -79,6 +79,8 @@ class Predictor:
         #: With a class head, it judges each box's first phrase (False: token probabilities do,
         #: as without a head; an evaluation replaying the rule turns it off).
         self.use_class_head = model.class_head is not None
+        #: With a mask refiner, it redraws each box's first mask (False: the decoder's mask).
+        self.use_mask_refiner = model.mask_refiner is not None
         self.use_kv_cache = True
         self.encode_count = 0
         self._cache: OrderedDict[tuple, torch.Tensor] = OrderedDict()
@@ -208,7 +210,8 @@ class Predictor:
                     torch.stack(seg_hidden),
                     torch.tensor(groups, device=self.device),
                 )
-            self._attach_objects(results, windows, decoded, groups)
+            refined = self._refine_first_masks(windows, boxes, decoded.masks, groups)
+            self._attach_objects(results, windows, decoded, groups, refined)
             for result, row, row_probs in zip(results, tokens_list, probs_list):
                 self._name_objects(result, row, row_probs)
         timing["decode"] = (time.perf_counter() - start) * 1000
@@ -234,7 +237,25 @@ class Predictor:
             caption=strip_tags(tagged), tagged_caption=tagged, objects=[], relations=[]
         )
 
-    def _attach_objects(self, results, windows, decoded, groups) -> None:
+    def _refine_first_masks(self, windows, boxes, masks, groups) -> Dict[int, torch.Tensor]:
+        """Refined (size, size) mask logits of each window's first object, the boxed one, by
+        window index; empty without a refiner."""
+        refiner = self.model.mask_refiner
+        if refiner is None or not self.use_mask_refiner:
+            return {}
+        firsts: Dict[int, int] = {}
+        for row, b in enumerate(groups):
+            firsts.setdefault(b, row)
+        refined = {}
+        for b, row in firsts.items():
+            pixels = torch.from_numpy(np.ascontiguousarray(windows[b].image)).permute(2, 0, 1)
+            pixels = pixels[None].to(self.device, torch.float32) - self.model.pixel_mean
+            pixels = pixels / self.model.pixel_std
+            with torch.inference_mode():
+                refined[b] = refiner(pixels, masks[row : row + 1], boxes[b : b + 1])[0]
+        return refined
+
+    def _attach_objects(self, results, windows, decoded, groups, refined) -> None:
         masks = decoded.masks.float()
         for b, (result, window) in enumerate(zip(results, windows)):
             rows = [i for i, g in enumerate(groups) if g == b]
@@ -242,6 +263,9 @@ class Predictor:
                 continue
             h, w = window.image.shape[:2]
             logits = F.interpolate(masks[rows][:, None], size=(h, w), mode="bilinear")[:, 0]
+            if b in refined:
+                sharp = F.interpolate(refined[b][None, None], size=(h, w), mode="bilinear")
+                logits[0] = sharp[0, 0]
             binary = (logits > 0).cpu().numpy()
             if window.valid is not None:
                 binary &= window.valid[None]

@@ -19,6 +19,7 @@ from qgis.PyQt.QtWidgets import QApplication
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_DATA = REPO.parent / "shared" / "data" / "real"
+TRAIN_REAL = REPO.parent / "shared" / "data" / "train_real"
 DEFAULT_CHECKPOINT = REPO / "model_core" / "checkpoints" / "clvnet-tiny"
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -54,6 +55,23 @@ def model_checkpoint(random_checkpoint) -> Path:
     if (DEFAULT_CHECKPOINT / "model.safetensors").is_file():
         return DEFAULT_CHECKPOINT
     return random_checkpoint
+
+
+@pytest.fixture(scope="session")
+def real_records(tmp_path_factory) -> Path:
+    """Validation records of SpaceNet Rio (real WorldView-2 buildings) by ``training.prepare``."""
+    if not (TRAIN_REAL / "spacenet_rio").is_dir():
+        pytest.skip(f"the real data folder {TRAIN_REAL / 'spacenet_rio'} is missing")
+    out = tmp_path_factory.mktemp("records")
+    done = subprocess.run(
+        [sys.executable, "-m", "training.prepare", "all-sources", "--root", str(TRAIN_REAL),
+         "--sources", "spacenet_rio", "--out", str(out), "--quiet"],
+        cwd=REPO, env={**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"},
+        capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out / "spacenet_rio" / "validation"
 
 
 # ---------------------------------------------------------------------------------- GUI plugin

@@ -209,6 +209,7 @@ def write_card(
         f"{model_cfg['decoder']['relation_layers']} layers, "
         f"{model_cfg['decoder']['num_predicates']} predicates.",
         *class_head_line(model_cfg),
+        *mask_refiner_line(model_cfg),
         "",
         "## Data",
         "",
@@ -232,6 +233,7 @@ def write_card(
         f"- Command: `{command}`",
         *stages,
         *class_head_fit_line(run),
+        *mask_refiner_fit_line(run),
         f"- Loss weights: {json.dumps(model_cfg['loss'])}.",
         "- Mean of the last 10 logged steps: "
         + ", ".join(f"{k} {v:.3f}" for k, v in losses.items())
@@ -550,6 +552,35 @@ def class_head_fit_line(run: Path) -> List[str]:
         f"- Class head (`{fit['command']}`): fitted on {fit['boxes']:,} boxes of "
         f"{len(fit['kinds'])} kinds with the network frozen (accuracy on those boxes "
         f"{fit['training_accuracy']:.3f}); {fit['seconds'] / 60:.1f} min on {fit['machine']}."
+    ]
+
+
+def mask_refiner_line(model_cfg: Dict) -> List[str]:
+    """The Model section's line on the mask refiner (nothing without one)."""
+    refiner = model_cfg.get("mask_refiner") or {}
+    if not refiner.get("width"):
+        return []
+    return [
+        f"- Mask refiner: a U-Net {refiner['width']} channels wide at {refiner['size']} px that "
+        "corrects the decoder's mask of the boxed object from the window's pixels; the other "
+        "objects keep the decoder's masks."
+    ]
+
+
+def mask_refiner_fit_line(run: Path) -> List[str]:
+    """The Training section's line on training the mask refiner (nothing without one)."""
+    path = Path(run) / "mask_refiner.json"
+    if not path.exists():
+        return []
+    fit = json.loads(path.read_text())
+    sources = ", ".join(f"{name} {count:,}" for name, count in fit["sources"].items())
+    losses = fit["loss_per_100_steps"]
+    return [
+        f"- Mask refiner (`{fit['command']}`): {fit['parameters']:,} parameters, trained with "
+        f"the network frozen on {fit['boxes']:,} boxes with true masks ({sources}) for "
+        f"{fit['steps']:,} steps of {fit['batch_size']} (loss {losses[0]:.3f} over the first "
+        f"100 steps, {losses[-1]:.3f} over the last); {fit['seconds'] / 60:.1f} min on "
+        f"{fit['machine']}."
     ]
 
 

@@ -39,7 +39,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from model_core.checkpoint import load_checkpoint, load_sam_weights, save_checkpoint
-from model_core.config import ClassHeadConfig, ModelConfig, preset
+from model_core.config import ClassHeadConfig, MaskRefinerConfig, ModelConfig, preset
 from model_core.errors import InputError
 from model_core.modeling.build import build_clvnet
 from model_core.tokenizer import CaptionTokenizer
@@ -245,9 +245,11 @@ def build_model(cfg: TrainConfig, sources: List[DataSource]):
     if cfg.init_checkpoint:
         model, tokenizer = load_checkpoint(Path(cfg.init_checkpoint))
         model_cfg = ModelConfig.from_dict(merge(model.cfg.to_dict(), cfg.model_overrides))
-        # The class head is a probe of the frozen features; training changes them, so the
-        # trained model has none until it is refitted (python -m training.class_head).
+        # The class head and the mask refiner are fitted to the frozen features and masks;
+        # training changes them, so the trained model has neither until they are fitted again
+        # (python -m training.class_head, python -m training.mask_refiner).
         model_cfg.class_head = ClassHeadConfig()
+        model_cfg.mask_refiner = MaskRefinerConfig()
         if model_cfg.to_dict() != model.cfg.to_dict():
             state = model.state_dict()
             model = build_clvnet(model_cfg, tokenizer)

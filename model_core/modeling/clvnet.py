@@ -23,6 +23,7 @@ from .context_tokens import ContextTokens
 from .heads import ProjectionHeads
 from .image_encoder import build_image_encoder
 from .mask_decoder import ContextAwareMaskDecoder
+from .mask_refiner import MaskRefiner
 from .prompt_encoder import build_prompt_encoder, embed_boxes
 from .region_token import RegionToken
 from .vp_reasoner import VPReasoner
@@ -58,6 +59,10 @@ class CLVNet(nn.Module):
         kinds = len(cfg.class_head.kinds)
         self.class_head: Optional[ClassHead] = (
             ClassHead(enc.out_chans, kinds, cfg.class_head.pool, enc.img_size) if kinds else None
+        )
+        refiner = cfg.mask_refiner
+        self.mask_refiner: Optional[MaskRefiner] = (
+            MaskRefiner(refiner.width, refiner.size, enc.img_size) if refiner.width else None
         )
         self.register_buffer("pixel_mean", torch.tensor(cfg.pixel_mean).view(1, 3, 1, 1), False)
         self.register_buffer("pixel_std", torch.tensor(cfg.pixel_std).view(1, 3, 1, 1), False)

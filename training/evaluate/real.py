@@ -236,18 +236,19 @@ def calibration(scores: Sequence[float], ious: Sequence[float], bins: int = CALI
 
 def choose_min_score(scores: Sequence[float], ious: Sequence[float]) -> Optional[float]:
     """The minimum score (of :data:`SCORE_GRID`) that best separates right masks (IoU >= 0.5)
-    from wrong ones: highest F1 of "kept" against "right", ties to the lower threshold."""
+    from wrong ones: the highest threshold whose F1 of "kept" against "right" is within one
+    target (1 / n) of the best F1, since differences that small are noise and a hidden object
+    costs the user less than a shown wrong one (lowering the setting shows it)."""
     s, y = np.asarray(scores, dtype=np.float64), np.asarray(ious, dtype=np.float64) >= GOOD_IOU
     if not len(s):
         return None
-    best, best_f1 = SCORE_GRID[0], -1.0
+    f1 = []
     for t in SCORE_GRID:
         kept = s >= t
         tp = float((kept & y).sum())
-        f1 = 2 * tp / max(float(kept.sum()) + float(y.sum()), 1.0)
-        if f1 > best_f1 + 1e-12:
-            best, best_f1 = t, f1
-    return best
+        f1.append(2 * tp / max(float(kept.sum()) + float(y.sum()), 1.0))
+    best = max(f1)
+    return max(t for t, value in zip(SCORE_GRID, f1) if value >= best - 1.0 / len(s) - 1e-12)
 
 
 def reliability_plot(table: List[dict], ece: Optional[float], path: Path, title: str) -> None:

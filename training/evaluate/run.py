@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --records: write the naming thresholds chosen here (token probability and "
         "class head) into the checkpoint's config",
     )
+    parser.add_argument(
+        "--no-mask-refiner",
+        action="store_true",
+        help="keep the decoder's masks where the checkpoint has a mask refiner (what it adds)",
+    )
     return parser
 
 
@@ -267,6 +272,7 @@ def run(args: argparse.Namespace) -> dict:
     predictor.min_naming_probability = 0.0 if args.records else threshold
     head = predictor.model.cfg.class_head if predictor.model.class_head is not None else None
     predictor.use_class_head = head is not None and not args.records
+    predictor.use_mask_refiner &= not args.no_mask_refiner
     if args.synthetic_seed is not None:
         from training.synth import GENERATOR_VERSION
 
@@ -300,6 +306,7 @@ def run(args: argparse.Namespace) -> dict:
         "device": str(predictor.device),
         "input_size": predictor.input_size,
         "context": args.context,
+        "mask_refiner": predictor.use_mask_refiner,
         "counts": {
             "records": len(items),
             "skipped": len(skipped),
