@@ -563,7 +563,8 @@ def mask_refiner_line(model_cfg: Dict) -> List[str]:
     return [
         f"- Mask refiner: a U-Net {refiner['width']} channels wide at {refiner['size']} px that "
         "corrects the decoder's mask of the boxed object from the window's pixels; the other "
-        "objects keep the decoder's masks."
+        "objects keep the decoder's masks. `score` stays the quality head's prediction for the "
+        "decoder's mask; its calibration below is measured against the refined masks."
     ]
 
 
