@@ -67,8 +67,7 @@ def real_records(tmp_path_factory) -> Path:
         [sys.executable, "-m", "training.prepare", "all-sources", "--root", str(TRAIN_REAL),
          "--sources", "spacenet_rio", "--out", str(out), "--quiet"],
         cwd=REPO, env={**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"},
-        capture_output=True, text=True,
-        timeout=300,
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return out / "spacenet_rio" / "validation"

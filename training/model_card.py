@@ -512,8 +512,8 @@ def real_imagery_section(
         "",
         f"Default minimum score: **{min_score}** "
         "(`model_core.result.DEFAULT_MIN_SCORE`): the threshold that best separates masks with IoU "
-        f">= 0.5 from worse ones (highest F1) on {chosen_on}; objects scoring "
-        "below it are hidden unless the user lowers it.",
+        f">= 0.5 from worse ones on {chosen_on} (the highest threshold whose F1 is within one "
+        "target of the best); objects scoring below it are hidden unless the user lowers it.",
         "",
         "### Data sources and licences",
         "",
