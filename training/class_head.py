@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -38,7 +37,7 @@ from model_core.naming import GENERIC_AREA, GENERIC_AREAS
 from training.real_captions import all_class_words, class_words
 from training.real_sources import DEFAULT_NOUN
 from training.synth.captions import FIXED_SIZE, NOUNS
-from training.train import cpu_name
+from training.train import cpu_description
 
 #: The kind of unfamiliar surfaces (the head's way to abstain).
 UNFAMILIAR = "unfamiliar ground"
@@ -264,8 +263,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
         "left_out": {k: n for k, n in counts.items() if k not in names},
         "training_accuracy": accuracy,
         "seconds": round(time.perf_counter() - start, 1),
-        "machine": f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch "
-        "threads, CPU only",
+        "machine": cpu_description(),
     }
     (Path(args.checkpoint) / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return summary

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ from model_core.config import MaskRefinerConfig, ModelConfig
 from model_core.errors import InputError
 from model_core.modeling.mask_refiner import MaskRefiner
 from model_core.predictor import Predictor
-from training.train import cpu_name
+from training.train import cpu_description
 
 #: What the run used and took, beside the checkpoint (the model card reads it).
 SUMMARY_FILE = "mask_refiner.json"
@@ -292,8 +291,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
         "loss_per_100_steps": [round(v, 4) for v in losses],
         "seconds_collecting": round(collected, 1),
         "seconds": round(time.perf_counter() - start, 1),
-        "machine": f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch "
-        "threads, CPU only",
+        "machine": cpu_description(),
     }
     (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return summary

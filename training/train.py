@@ -281,13 +281,19 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def cpu_description(threads: int = 0) -> str:
+    """The CPU a job ran on, for model cards: model, cores and torch threads."""
+    threads = threads or torch.get_num_threads()
+    return f"{cpu_name()}, {os.cpu_count()} cores, {threads} torch threads, CPU only"
+
+
 def machine_description(device: torch.device, cfg: TrainConfig) -> str:
     """What a run trained on, for its model card: the GPU and precision, or the CPU."""
-    host = f"{cpu_name()}, {os.cpu_count()} cores"
     if device.type == "cuda":
         precision = "bf16 autocast" if cfg.precision == "bf16" else "fp32"
+        host = f"{cpu_name()}, {os.cpu_count()} cores"
         return f"{torch.cuda.get_device_name(device)} ({precision}; host {host})"
-    return f"{host}, {cfg.threads or torch.get_num_threads()} torch threads, CPU only"
+    return cpu_description(cfg.threads)
 
 
 def tensorboard_writer(out: Path):
