@@ -173,6 +173,20 @@ def save_checkpoint(
     (folder / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
 
 
+def replace_part(
+    folder: Path, cfg: ModelConfig, prefix: str, tensors: Dict[str, torch.Tensor]
+) -> None:
+    """Write ``cfg`` and replace the weights of one module (names under ``prefix.``) in a
+    checkpoint folder: how parts fitted after training (class head, mask refiner) are installed.
+    """
+    folder = Path(folder)
+    weights = load_file(str(folder / "model.safetensors"))
+    state = {k: v for k, v in weights.items() if not k.startswith(prefix + ".")}
+    state.update({f"{prefix}.{k}": v.detach().cpu().contiguous() for k, v in tensors.items()})
+    save_file(state, str(folder / "model.safetensors"))
+    cfg.to_json(folder / "config.json")
+
+
 def _unique_tensors(state: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
     seen: Dict[int, str] = {}
     out: Dict[str, torch.Tensor] = {}

@@ -239,21 +239,26 @@ class Predictor:
 
     def _refine_first_masks(self, windows, boxes, masks, groups) -> Dict[int, torch.Tensor]:
         """Refined (size, size) mask logits of each window's first object, the boxed one, by
-        window index; empty without a refiner."""
+        window index (all windows in one pass); empty without a refiner."""
         refiner = self.model.mask_refiner
         if refiner is None or not self.use_mask_refiner:
             return {}
         firsts: Dict[int, int] = {}
         for row, b in enumerate(groups):
             firsts.setdefault(b, row)
-        refined = {}
-        for b, row in firsts.items():
-            pixels = torch.from_numpy(np.ascontiguousarray(windows[b].image)).permute(2, 0, 1)
-            pixels = pixels[None].to(self.device, torch.float32) - self.model.pixel_mean
-            pixels = pixels / self.model.pixel_std
-            with torch.inference_mode():
-                refined[b] = refiner(pixels, masks[row : row + 1], boxes[b : b + 1])[0]
-        return refined
+        order = sorted(firsts)
+        side = (refiner.size, refiner.size)
+
+        def pixels_of(b: int) -> torch.Tensor:  # (1, 3, size, size), resized as the refiner does
+            image = torch.from_numpy(np.ascontiguousarray(windows[b].image)).permute(2, 0, 1)
+            image = image[None].to(self.device, torch.float32)
+            return F.interpolate(image, size=side, mode="bilinear", antialias=True)
+
+        pixels = torch.cat([pixels_of(b) for b in order])
+        pixels = (pixels - self.model.pixel_mean) / self.model.pixel_std
+        with torch.inference_mode():
+            refined = refiner(pixels, masks[[firsts[b] for b in order]], boxes[order])
+        return dict(zip(order, refined))
 
     def _attach_objects(self, results, windows, decoded, groups, refined) -> None:
         masks = decoded.masks.float()

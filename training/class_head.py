@@ -164,8 +164,7 @@ def fit_logistic(
 
 def install_head(folder: Path, kinds: Sequence[str], table: KindTable, weight, bias) -> None:
     """Write the head's table into ``config.json`` and its weights into the safetensors."""
-    from safetensors.torch import load_file, save_file
-
+    from model_core.checkpoint import replace_part
     from model_core.config import ModelConfig
 
     cfg = ModelConfig.from_json(folder / "config.json")
@@ -178,12 +177,11 @@ def install_head(folder: Path, kinds: Sequence[str], table: KindTable, weight, b
         keep=0.0,
         replace=1.0,
     )
-    weights = load_file(str(folder / "model.safetensors"))
-    state = {k: v for k, v in weights.items() if not k.startswith("class_head.")}
-    state["class_head.linear.weight"] = torch.tensor(weight, dtype=torch.float32).contiguous()
-    state["class_head.linear.bias"] = torch.tensor(bias, dtype=torch.float32).contiguous()
-    save_file(state, str(folder / "model.safetensors"))
-    cfg.to_json(folder / "config.json")
+    linear = {
+        "linear.weight": torch.tensor(weight, dtype=torch.float32),
+        "linear.bias": torch.tensor(bias, dtype=torch.float32),
+    }
+    replace_part(folder, cfg, "class_head", linear)
 
 
 # ----------------------------------------------------------------------------- command

@@ -211,15 +211,11 @@ def train_refiner(
 
 def install_refiner(folder: Path, refiner_cfg: MaskRefinerConfig, net: MaskRefiner) -> None:
     """Write the refiner's config into ``config.json`` and its weights into the safetensors."""
-    from safetensors.torch import load_file, save_file
+    from model_core.checkpoint import replace_part
 
     cfg = ModelConfig.from_json(folder / "config.json")
     cfg.mask_refiner = refiner_cfg
-    weights = load_file(str(folder / "model.safetensors"))
-    state = {k: v for k, v in weights.items() if not k.startswith("mask_refiner.")}
-    state.update({f"mask_refiner.{k}": v.contiguous() for k, v in net.state_dict().items()})
-    save_file(state, str(folder / "model.safetensors"))
-    cfg.to_json(folder / "config.json")
+    replace_part(folder, cfg, "mask_refiner", net.state_dict())
 
 
 # ----------------------------------------------------------------------------- command
