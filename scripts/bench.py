@@ -706,7 +706,10 @@ def render_plugin(r: dict) -> str:
         "box tool starts the server and loads the model with one throw-away box in the "
         "background. Each warm box also runs in the bench process (`model_core.pipeline.segment` "
         f"on the window read the same way, {r['threads']} torch thread(s) on both sides), in "
-        "alternating order, so the ratio compares the same boxes in the same minutes.\n\n"
+        "alternating order, so the ratio compares the same boxes in the same minutes; that "
+        "comparison model's objects are frozen out of the garbage collector once it is loaded "
+        "(`gc.freeze`; QGIS itself never imports torch), so a full collection over them does "
+        "not count as a stall of the plugin.\n\n"
     )
     rows = [
         [
