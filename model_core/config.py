@@ -103,10 +103,9 @@ class LossConfig:
 
 @dataclass
 class ClassHeadConfig:
-    """The class head: a linear classifier of what kind of thing the user's box holds, with
-    an optional small CNN over the window's pixels and the object's mask beside it.
+    """The class head: a linear classifier of what kind of thing the user's box holds.
 
-    It is fitted on the frozen network after training (``python -m
+    It is fitted on the frozen image features after training (``python -m
     training.class_head``) and judges the first phrase of a caption (``model_core.naming``):
     the phrase is kept when the language model was sure of it (``trust``) or the head gives its
     kind at least ``keep``, replaced by the head's own phrase when the head's best kind has at
@@ -122,10 +121,6 @@ class ClassHeadConfig:
     words: List[List[str]] = field(default_factory=list)
     #: side of the RoIAlign grid of box features
     pool: int = 2
-    #: channels of the first level of the pixel classifier (0: the linear probe alone)
-    pixel_width: int = 0
-    #: side, in pixels, at which the pixel classifier works (a multiple of 8)
-    pixel_size: int = 128
     keep: float = 0.0
     replace: float = 1.0
     #: a phrase whose class words the language model wrote with at least this probability is

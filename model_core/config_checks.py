@@ -49,8 +49,6 @@ RANGES: Dict[str, Tuple[float, float]] = {
     "class_head.keep": (0.0, 1.0),
     "class_head.replace": (0.0, 1.0),
     "class_head.trust": (0.0, 1.0),
-    "class_head.pixel_width": (0, 256),
-    "class_head.pixel_size": (32, 1024),
     "mask_refiner.width": (0, 256),
     "mask_refiner.size": (32, 1024),
 }
@@ -141,10 +139,6 @@ def check_ranges(cfg: Any) -> None:
                 f"must have one entry per kind ({len(head.kinds)})",
                 getattr(head, name),
             )
-    if head.pixel_width % 4:
-        raise _refusal("class_head.pixel_width", "must be a multiple of 4", head.pixel_width)
-    if head.pixel_size % 8:
-        raise _refusal("class_head.pixel_size", "must be a multiple of 8", head.pixel_size)
     refiner = cfg.mask_refiner
     if refiner.width % 4:
         raise _refusal("mask_refiner.width", "must be a multiple of 4", refiner.width)

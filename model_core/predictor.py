@@ -20,17 +20,12 @@ from .errors import Cancelled, InputError
 from .grouping import WindowMemory
 from .modeling.class_head import box_colour
 from .modeling.clvnet import CLVNet
-from .modeling.mask_refiner import box_plane
 from .naming import abstain_unsure, judge_first_object, seg_naming_confidences
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
 from .window import ImageWindow
 
 __all__ = ["Predictor", "Cancelled", "resolve_device"]
-
-
-#: Side of the box-shaped mask the class head gets for a window whose caption grounded nothing.
-BOX_MASK_SIDE = 64
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -203,7 +198,10 @@ class Predictor:
                     seg_hidden.append(states[b, t])
                     groups.append(b)
         results = [self._caption_only(row) for row in tokens_list]
-        decoded, refined = None, {}
+        if self.model.class_head is not None:
+            kinds = self.model.cfg.class_head.kinds
+            for result, row in zip(results, self._kind_probabilities(features, boxes, windows)):
+                result.kind_probabilities = dict(zip(kinds, row))
         if seg_hidden:
             with torch.inference_mode(), self._autocast():
                 decoded = self.model.decode_objects(
@@ -213,14 +211,6 @@ class Predictor:
                     torch.tensor(groups, device=self.device),
                 )
             refined = self._refine_first_masks(windows, boxes, decoded.masks, groups)
-        if self.model.class_head is not None:
-            masks = None if decoded is None else decoded.masks
-            firsts = self._first_masks(boxes, masks, groups, refined)
-            kinds = self.model.cfg.class_head.kinds
-            rows = self._kind_probabilities(features, boxes, windows, firsts)
-            for result, row in zip(results, rows):
-                result.kind_probabilities = dict(zip(kinds, row))
-        if decoded is not None:
             self._attach_objects(results, windows, decoded, groups, refined)
             for result, row, row_probs in zip(results, tokens_list, probs_list):
                 self._name_objects(result, row, row_probs)
@@ -233,47 +223,12 @@ class Predictor:
         return results
 
     # ---------------------------------------------------------------------- helpers
-    def _kind_probabilities(self, features, boxes, windows, firsts) -> List[List[float]]:
-        """(B, K) class-head probabilities of each window's box, as lists; ``firsts`` are
-        the (B, h, w) logits of each window's boxed object (for the pixel classifier)."""
-        head = self.model.class_head
+    def _kind_probabilities(self, features, boxes, windows) -> List[List[float]]:
+        """(B, K) class-head probabilities of each window's box, as lists."""
         colour = torch.tensor(np.stack([box_colour(w.image, w.box) for w in windows]))
-        pixels = None
-        if head.pixels is not None:
-            pixels = self._window_pixels(windows, range(len(windows)), head.pixels.size)
         with torch.inference_mode():
-            probs = head(features.float(), boxes, colour.to(self.device), pixels, firsts)
+            probs = self.model.class_head(features.float(), boxes, colour.to(self.device))
         return probs.cpu().tolist()
-
-    def _first_masks(self, boxes, masks, groups, refined) -> torch.Tensor:
-        """(B, h, w) mask logits of each window's boxed object: refined, else the decoder's,
-        else (nothing grounded) the box itself."""
-        side = BOX_MASK_SIDE if masks is None else masks.shape[-1]
-        if refined:
-            side = next(iter(refined.values())).shape[-1]
-        planes = (box_plane(boxes, side, self.input_size)[:, 0] * 2 - 1) * 10
-        rows = {}
-        for row, b in enumerate(groups):
-            rows.setdefault(b, row)
-        for b in range(len(boxes)):
-            if b in refined:
-                planes[b] = refined[b].float()
-            elif b in rows:
-                coarse = masks[rows[b]].float()[None, None]
-                planes[b] = F.interpolate(coarse, size=(side, side), mode="bilinear")[0, 0]
-        return planes
-
-    def _window_pixels(self, windows, indices, side: int) -> torch.Tensor:
-        """(len(indices), 3, side, side) normalised pixels of those windows, resized with
-        antialiasing (as the refiner and the pixel classifier were trained)."""
-
-        def pixels_of(b: int) -> torch.Tensor:
-            image = torch.from_numpy(np.ascontiguousarray(windows[b].image)).permute(2, 0, 1)
-            image = image[None].to(self.device, torch.float32)
-            return F.interpolate(image, size=(side, side), mode="bilinear", antialias=True)
-
-        pixels = torch.cat([pixels_of(b) for b in indices])
-        return (pixels - self.model.pixel_mean) / self.model.pixel_std
 
     def _caption_only(self, row: List[int]) -> PredictionResult:
         ids = [t for t in row if t not in (self.tokenizer.eos_id, self.tokenizer.pad_id)]
@@ -292,7 +247,15 @@ class Predictor:
         for row, b in enumerate(groups):
             firsts.setdefault(b, row)
         order = sorted(firsts)
-        pixels = self._window_pixels(windows, order, refiner.size)
+        side = (refiner.size, refiner.size)
+
+        def pixels_of(b: int) -> torch.Tensor:  # (1, 3, size, size), resized as the refiner does
+            image = torch.from_numpy(np.ascontiguousarray(windows[b].image)).permute(2, 0, 1)
+            image = image[None].to(self.device, torch.float32)
+            return F.interpolate(image, size=side, mode="bilinear", antialias=True)
+
+        pixels = torch.cat([pixels_of(b) for b in order])
+        pixels = (pixels - self.model.pixel_mean) / self.model.pixel_std
         with torch.inference_mode():
             refined = refiner(pixels, masks[[firsts[b] for b in order]], boxes[order])
         return dict(zip(order, refined))

@@ -18,14 +18,13 @@
 #   Stage 5: training/configs/tiny-real-stage5.json from stage 4: 1200 steps at lr 1e-4 with
 #            unfamiliar surfaces (weight 0.1, captioned "an area"), colour jitter 0.25 and
 #            low-light darkening (p 0.25) on the real records.
+#   Class head: a linear probe of the box's kind fitted on the frozen stage-5 network
+#            (training.class_head: the same real training records, 3000 generated scenes, 300
+#            unfamiliar surfaces); its thresholds (keep, replace, trust) are chosen on the
+#            calibration images with the naming threshold.
 #   Mask refiner: a small U-Net that corrects the boxed object's mask from the window's
 #            pixels, trained on the frozen stage-5 network's masks of the real training boxes
 #            with true masks (training.mask_refiner, 1500 steps of batch 16).
-#   Class head: a linear probe of the box's kind and a small CNN over the box's pixels and
-#            (refined) mask, fitted on the frozen stage-5 network with its refiner
-#            (training.class_head: the same real training records, 3000 generated scenes, 300
-#            unfamiliar surfaces; the CNN 10 epochs); its thresholds (keep, replace, trust)
-#            are chosen on the calibration images with the naming threshold.
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
 # How long, where: stages 1-2 took 7 min on one H200; writing the records about 10 min, stage
@@ -85,9 +84,9 @@ finetune() {
   for source in dubai aerial_cars deepforest spacenet_rio dk_fields oam_tcd sen1floods11; do
     folders+=("$RECORDS/$source/train")
   done
-  $PY -m training.mask_refiner --checkpoint "$REAL_RUN" --records "${folders[@]}" --steps 1500
   $PY -m training.class_head --checkpoint "$REAL_RUN" --records "${folders[@]}" \
-      --synthetic 1:3000 --unfamiliar 1:300 --pixel-width 16 --pixel-epochs 10
+      --synthetic 1:3000 --unfamiliar 1:300
+  $PY -m training.mask_refiner --checkpoint "$REAL_RUN" --records "${folders[@]}" --steps 1500
 }
 
 evaluate_real() {

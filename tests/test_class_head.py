@@ -10,18 +10,10 @@ from helpers import scripted_caption
 from model_core.config import ClassHeadConfig, ModelConfig, preset
 from model_core.errors import CheckpointError
 from model_core.modeling.build import build_clvnet
-from model_core.modeling.class_head import ClassHead, box_colour
+from model_core.modeling.class_head import box_colour
 from model_core.naming import GENERIC_PHRASES, head_verdict, judge_first_object, phrase_kinds
 from model_core.tokenizer import CaptionTokenizer
-from training.class_head import (
-    UNFAMILIAR,
-    BoxExamples,
-    fit_logistic,
-    generated_kind,
-    kind_table,
-    main,
-    train_pixel_classifier,
-)
+from training.class_head import UNFAMILIAR, fit_logistic, generated_kind, kind_table
 from training.evaluate.real import Target, choose_head_thresholds, head_sweep, outcome
 
 HEAD = ClassHeadConfig(
@@ -120,76 +112,6 @@ def test_config_refuses_a_head_table_of_the_wrong_length():
     values["class_head"] = {**dataclasses.asdict(HEAD), "keep": 2.0}
     with pytest.raises(CheckpointError, match="class_head.keep"):
         ModelConfig.from_dict(values)
-    for name, bad in (("pixel_width", 6), ("pixel_size", 100), ("pixel_width", 512)):
-        values["class_head"] = {**dataclasses.asdict(HEAD), name: bad}
-        with pytest.raises(CheckpointError, match=f"class_head.{name}"):
-            ModelConfig.from_dict(values)
-
-
-def test_the_pixel_classifier_is_averaged_with_the_probe_and_reads_the_mask():
-    torch.manual_seed(0)
-    head = ClassHead(8, 3, 2, 64, pixel_width=4, pixel_size=32).eval()
-    features, boxes = torch.randn(2, 8, 4, 4), torch.tensor([[8.0, 8, 40, 40], [0, 0, 64, 64]])
-    colour, pixels = torch.rand(2, 6), torch.randn(2, 3, 64, 64)
-    mask = torch.full((2, 16, 16), -10.0)
-    mask[:, 2:8, 2:8] = 10.0
-    with torch.no_grad():
-        probe = head(features, boxes, colour)  # no pixels given: the linear probe alone
-        both = head(features, boxes, colour, pixels, mask)
-        own = torch.softmax(head.pixels(pixels, mask, boxes), -1)
-        moved = head(features, boxes, colour, pixels, mask.flip(-1))
-    assert both.sum(1).tolist() == pytest.approx([1.0, 1.0])
-    assert torch.allclose(both, 0.5 * (probe + own))
-    assert not torch.allclose(both, moved)  # the object's mask is one of its inputs
-
-
-def test_pixel_classifier_training_learns_and_repeats(tmp_path):
-    rng = np.random.default_rng(0)
-    found = BoxExamples()
-    for k in range(64):  # kind 0: the masked object is red, kind 1: it is blue
-        pixels = (rng.random((3, 32, 32)) * 60).astype(np.uint8)
-        pixels[2 * (k % 2), 8:24, 8:24] = 255
-        mask = np.full((16, 16), -10.0, np.float16)
-        mask[4:12, 4:12] = 10.0
-        found.pixels.append(pixels)
-        found.masks.append(mask)
-        found.boxes.append(np.array([16.0, 16, 48, 48], np.float32))
-    labels = np.arange(64) % 2
-    cfg = preset("tiny")
-    cfg.image_encoder.img_size = 64
-
-    def fit(seed):
-        return train_pixel_classifier(
-            found, list(range(64)), labels, 2, cfg, 4, 32, 6, seed, log=lambda _: None
-        )
-
-    net = fit(0)
-    pixels = torch.from_numpy(np.stack(found.pixels)).float()
-    pixels = (pixels - torch.tensor(cfg.pixel_mean).view(1, 3, 1, 1)) / torch.tensor(
-        cfg.pixel_std
-    ).view(1, 3, 1, 1)
-    with torch.no_grad():
-        guess = net(
-            pixels,
-            torch.from_numpy(np.stack(found.masks)).float(),
-            torch.from_numpy(np.stack(found.boxes)),
-        ).argmax(1)
-    assert (guess.numpy() == labels).mean() >= 0.9
-    again = fit(0)
-    assert all(
-        torch.equal(a, b) for a, b in zip(net.state_dict().values(), again.state_dict().values())
-    )
-
-
-def test_class_head_command_refuses_bad_pixel_settings_in_one_sentence(tmp_path, capsys):
-    for flags, words in (
-        (["--pixel-width", "6"], "--pixel-width must be a multiple of 4"),
-        (["--pixel-width", "8", "--pixel-size", "100"], "--pixel-size must be a multiple of 8"),
-        (["--pixel-width", "8", "--pixel-epochs", "0"], "--pixel-epochs must be at least 1"),
-    ):
-        assert main(["--checkpoint", str(tmp_path / "none"), *flags]) == 2
-        err = capsys.readouterr().err.strip()
-        assert err.startswith("error: " + words) and err.count("\n") == 0
 
 
 def test_predictor_reports_kind_probabilities_and_the_head_names_the_box():
@@ -218,42 +140,6 @@ def test_predictor_reports_kind_probabilities_and_the_head_names_the_box():
     predictor.use_class_head = False  # what an evaluation replaying the rule sees
     with scripted_caption(model, tokenizer, "<p> a red ship </p> [SEG]"):
         assert predictor.predict(window).objects[0].phrase == "a red ship"
-
-
-def test_a_pixel_head_reads_the_refined_mask_or_the_box_when_nothing_is_grounded():
-    from model_core.predictor import Predictor
-    from model_core.window import window_from_array
-
-    torch.manual_seed(0)
-    tokenizer = CaptionTokenizer.from_base_corpus(512)
-    cfg = preset("tiny")
-    cfg.class_head = dataclasses.replace(HEAD, pixel_width=4, pixel_size=32)
-    cfg.mask_refiner.width = 4
-    model = build_clvnet(cfg, tokenizer).eval()
-    image = (np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
-    window = window_from_array(image, (10, 10, 50, 50), source="s")
-    seen = []
-    original = model.class_head.pixels.forward
-
-    def spy(pixels, mask, boxes):
-        seen.append(mask.clone())
-        return original(pixels, mask, boxes)
-
-    model.class_head.pixels.forward = spy
-    predictor = Predictor(model, tokenizer, device="cpu", cache_size=0)
-    with scripted_caption(model, tokenizer, "<p> a red ship </p> [SEG]"):
-        grounded = predictor.predict(window)
-    with scripted_caption(model, tokenizer, "a red ship"):
-        bare = predictor.predict(window)
-    for result in (grounded, bare):
-        assert sum(result.kind_probabilities.values()) == pytest.approx(1.0)
-    assert seen[0].shape == (1, cfg.mask_refiner.size, cfg.mask_refiner.size)
-    mask = torch.from_numpy(grounded.objects[0].mask)
-    logits = torch.nn.functional.interpolate(seen[0][None], size=mask.shape, mode="bilinear")
-    valid = torch.from_numpy(window.valid) if window.valid is not None else True
-    assert torch.equal((logits[0, 0] > 0) & valid, mask)  # the head read the user's mask
-    box = seen[1][0] > 0  # nothing grounded: the box, in the window's input pixels
-    assert box.any() and not box.all() and box[box.shape[0] // 2, box.shape[1] // 2]
 
 
 def test_box_colour_is_the_mean_and_spread_inside_the_box():

@@ -535,17 +535,10 @@ def class_head_line(model_cfg: Dict) -> List[str]:
     head = model_cfg.get("class_head") or {}
     if not head.get("kinds"):
         return []
-    pixels = ""
-    if head.get("pixel_width"):
-        pixels = (
-            f"; beside it a small CNN ({head['pixel_width']} channels wide at "
-            f"{head['pixel_size']} px) reads the window's pixels, the box and the boxed "
-            "object's mask, and the head's probabilities are the mean of the two"
-        )
     return [
         f"- Class head: linear probe over {len(head['kinds'])} kinds (RoIAlign "
         f"{head['pool']}x{head['pool']} of the box's features, the window's mean feature, the "
-        f"box's colour){pixels}, fitted on the frozen network: " + ", ".join(head["kinds"]) + "."
+        "box's colour), fitted on the frozen network: " + ", ".join(head["kinds"]) + "."
     ]
 
 
@@ -555,18 +548,10 @@ def class_head_fit_line(run: Path) -> List[str]:
     if not path.exists():
         return []
     fit = json.loads(path.read_text())
-    pixels = fit.get("pixel_classifier")
-    cnn = ""
-    if pixels:
-        cnn = (
-            f"; its pixel classifier ({pixels['parameters']:,} parameters) trained on the same "
-            f"boxes for {pixels['epochs']} epochs ({pixels['seconds'] / 60:.1f} min of it)"
-        )
     return [
         f"- Class head (`{fit['command']}`): fitted on {fit['boxes']:,} boxes of "
-        f"{len(fit['kinds'])} kinds with the network frozen (the linear probe's accuracy on "
-        f"those boxes {fit['training_accuracy']:.3f}){cnn}; {fit['seconds'] / 60:.1f} min on "
-        f"{fit['machine']}."
+        f"{len(fit['kinds'])} kinds with the network frozen (accuracy on those boxes "
+        f"{fit['training_accuracy']:.3f}); {fit['seconds'] / 60:.1f} min on {fit['machine']}."
     ]
 
 
@@ -608,9 +593,8 @@ def head_paragraph(real: Dict, chosen_on: str) -> List[str]:
     return [
         "",
         "The first phrase, what the box holds, is judged by the class head instead (a linear "
-        "probe of the box's image features and colours"
-        + (", with a small CNN over its pixels and mask," if head.get("pixel_width") else "")
-        + f" over {len(head['kinds'])} kinds, fitted on the training boxes with `python -m "
+        "probe of the box's image features and colours over "
+        f"{len(head['kinds'])} kinds, fitted on the training boxes with `python -m "
         "training.class_head`): it is kept when the head gives the kind it names at least "
         f"{head['keep']} (or that kind is the head's best), {trust_text(head['trust'])}"
         'replaced by the head\'s own phrase for its best kind ("a building", "an area of '

@@ -56,18 +56,9 @@ class CLVNet(nn.Module):
         self.region_token = RegionToken(enc.out_chans, lm_dim, rcfg.region_pool, enc.img_size)
         self.mask_decoder = ContextAwareMaskDecoder(cfg.decoder, enc.out_chans)
         self.heads = ProjectionHeads(lm_dim, enc.out_chans, cfg.align_dim)
-        head = cfg.class_head
+        kinds = len(cfg.class_head.kinds)
         self.class_head: Optional[ClassHead] = (
-            ClassHead(
-                enc.out_chans,
-                len(head.kinds),
-                head.pool,
-                enc.img_size,
-                head.pixel_width,
-                head.pixel_size,
-            )
-            if head.kinds
-            else None
+            ClassHead(enc.out_chans, kinds, cfg.class_head.pool, enc.img_size) if kinds else None
         )
         refiner = cfg.mask_refiner
         self.mask_refiner: Optional[MaskRefiner] = (

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def conv_block(in_chans: int, out_chans: int) -> nn.Sequential:
+def _block(in_chans: int, out_chans: int) -> nn.Sequential:
     """Two 3 x 3 convolutions, each with group norm and GELU."""
     return nn.Sequential(
         nn.Conv2d(in_chans, out_chans, 3, padding=1),
@@ -52,12 +52,10 @@ class MaskRefiner(nn.Module):
         self.img_size = img_size
         c = [width, 2 * width, 3 * width, 4 * width]
         self.down = nn.ModuleList(
-            [conv_block(5, c[0]), conv_block(c[0], c[1]), conv_block(c[1], c[2])]
-            + [conv_block(c[2], c[3])]
+            [_block(5, c[0]), _block(c[0], c[1]), _block(c[1], c[2]), _block(c[2], c[3])]
         )
         self.up = nn.ModuleList(
-            [conv_block(c[3] + c[2], c[2]), conv_block(c[2] + c[1], c[1])]
-            + [conv_block(c[1] + c[0], c[0])]
+            [_block(c[3] + c[2], c[2]), _block(c[2] + c[1], c[1]), _block(c[1] + c[0], c[0])]
         )
         self.out = nn.Conv2d(c[0], 1, 1)
         nn.init.zeros_(self.out.weight)
