@@ -37,7 +37,7 @@ from model_core.naming import GENERIC_AREA, GENERIC_AREAS
 from training.real_captions import all_class_words, class_words
 from training.real_sources import DEFAULT_NOUN
 from training.synth.captions import FIXED_SIZE, NOUNS
-from training.train import cpu_description
+from training.train import cpu_description, fitting_command
 
 #: The kind of unfamiliar surfaces (the head's way to abstain).
 UNFAMILIAR = "unfamiliar ground"
@@ -267,21 +267,17 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
     return summary
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    try:
-        summary = run(args, argv)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
+def report(args: argparse.Namespace, summary: dict) -> List[str]:
+    return [
         f"class head: {len(summary['kinds'])} kinds from {summary['boxes']} boxes "
         f"(training accuracy {summary['training_accuracy']:.3f}, {summary['seconds']} s); "
-        f"written into {args.checkpoint}"
-    )
-    print("boxes per kind: " + ", ".join(f"{k} {n}" for k, n in summary["kinds"].items()))
-    return 0
+        f"written into {args.checkpoint}",
+        "boxes per kind: " + ", ".join(f"{k} {n}" for k, n in summary["kinds"].items()),
+    ]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    return fitting_command(argv, build_parser(), run, report)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from model_core.config import MaskRefinerConfig, ModelConfig
 from model_core.errors import InputError
 from model_core.modeling.mask_refiner import MaskRefiner
 from model_core.predictor import Predictor
-from training.train import cpu_description
+from training.train import cpu_description, fitting_command
 
 #: What the run used and took, beside the checkpoint (the model card reads it).
 SUMMARY_FILE = "mask_refiner.json"
@@ -293,19 +293,15 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
     return summary
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    try:
-        summary = run(args, argv)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
+def report(args: argparse.Namespace, summary: dict) -> List[str]:
+    return [
         f"mask refiner: {summary['parameters']} parameters trained on {summary['boxes']} boxes "
         f"for {summary['steps']} steps ({summary['seconds']} s); written into {args.checkpoint}"
-    )
-    return 0
+    ]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    return fitting_command(argv, build_parser(), run, report)
 
 
 if __name__ == "__main__":

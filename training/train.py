@@ -30,7 +30,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import numpy as np
 import torch
@@ -285,6 +285,27 @@ def cpu_description(threads: int = 0) -> str:
     """The CPU a job ran on, for model cards: model, cores and torch threads."""
     threads = threads or torch.get_num_threads()
     return f"{cpu_name()}, {os.cpu_count()} cores, {threads} torch threads, CPU only"
+
+
+def fitting_command(
+    argv: Optional[List[str]],
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace, List[str]], dict],
+    report: Callable[[argparse.Namespace, dict], List[str]],
+) -> int:
+    """The command line of a part fitted after training (class head, mask refiner): parse,
+    ``run`` (which returns its summary), print ``report``'s lines; an input error is one line
+    on stderr and exit status 2."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    try:
+        summary = run(args, argv)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for line in report(args, summary):
+        print(line)
+    return 0
 
 
 def machine_description(device: torch.device, cfg: TrainConfig) -> str:
