@@ -26,6 +26,13 @@
 #            pixels, trained on the frozen stage-5 network's masks of the real training boxes
 #            with true masks (training.mask_refiner, 1500 steps of batch 16).
 #   Ablations: training/configs/tiny-ablation.json, ABL_STEPS steps each (default 400).
+# SMOKE=1 checks the recipe's plumbing in minutes: stage 1 starts from the bundled checkpoint
+#   (a network trained for 2 steps from scratch grounds nothing, so the refiner would have no
+#   masks to learn from), every training command runs 2 steps (the class head fits on 40
+#   generated scenes and 10 unfamiliar surfaces), each evaluation reads 4 records per folder
+#   or 10 generated scenes, and the result is installed in runs/clvnet-tiny-smoke instead of
+#   the bundled folder. Its numbers mean nothing. Run it in a scratch clone: it overwrites the
+#   run folders under runs/ as the full recipe does.
 # The step counts live in the config files; on a CUDA machine the stages run on the GPU.
 # How long, where: stages 1-2 took 7 min on one H200; writing the records about 10 min, stage
 # 3 44 min, stage 4 about 27 min and stage 5 19 min on 2 CPU cores (AMD EPYC, other work
@@ -37,7 +44,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 PART=${1:-all}
-ABL_STEPS=${ABL_STEPS:-400}
+SMOKE=${SMOKE:-0}
+if [ "$SMOKE" = 1 ]; then
+  STEPS=(--set steps=2) STAGE1_INIT=(--set init_checkpoint=model_core/checkpoints/clvnet-tiny)
+  HEAD_SYNTHETIC=1:40 HEAD_UNFAMILIAR=1:10 REFINER_STEPS=2
+  PER_FOLDER=4 N_SYNTHETIC=10 ABL_STEPS=2 ABL_N=10 DEST=runs/clvnet-tiny-smoke
+else
+  STEPS=() STAGE1_INIT=() HEAD_SYNTHETIC=1:3000 HEAD_UNFAMILIAR=1:300 REFINER_STEPS=1500
+  PER_FOLDER=60 N_SYNTHETIC=500 ABL_STEPS=${ABL_STEPS:-400} ABL_N=200
+  DEST=model_core/checkpoints/clvnet-tiny
+fi
 STAGE1=runs/clvnet-tiny-stage1
 RUN=runs/clvnet-tiny
 STAGE3=runs/clvnet-tiny-real
@@ -52,15 +68,15 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
 train() {
   $PY -m training.train --config training/configs/tiny.json --data $DATA --out "$STAGE1" \
-      --overwrite
+      --overwrite ${STEPS[@]+"${STEPS[@]}"} ${STAGE1_INIT[@]+"${STAGE1_INIT[@]}"}
   $PY -m training.train --config training/configs/tiny-stage2.json --data $DATA --out "$RUN" \
-      --overwrite --set init_checkpoint="$STAGE1"
+      --overwrite --set init_checkpoint="$STAGE1" ${STEPS[@]+"${STEPS[@]}"}
 }
 
 evaluate() {
-  $PY -m training.evaluate --checkpoint "$RUN" --synthetic-seed $TEST_SEED --n 500 \
+  $PY -m training.evaluate --checkpoint "$RUN" --synthetic-seed $TEST_SEED --n $N_SYNTHETIC \
       --out "$RUN/eval_synthetic.json"
-  $PY -m training.evaluate --checkpoint "$STAGE1" --synthetic-seed $TEST_SEED --n 500 \
+  $PY -m training.evaluate --checkpoint "$STAGE1" --synthetic-seed $TEST_SEED --n $N_SYNTHETIC \
       --out "$STAGE1/eval_synthetic.json"
   if [ -d "$REAL" ]; then
     $PY -m training.evaluate --checkpoint "$RUN" --data "$REAL" --out "$RUN/eval_real.json"
@@ -75,18 +91,18 @@ records() {
 
 finetune() {
   $PY -m training.train --config training/configs/tiny-real.json --out "$STAGE3" \
-      --overwrite --set init_checkpoint="$RUN"
+      --overwrite --set init_checkpoint="$RUN" ${STEPS[@]+"${STEPS[@]}"}
   $PY -m training.train --config training/configs/tiny-real-stage4.json --out "$STAGE4" \
-      --overwrite --set init_checkpoint="$STAGE3"
+      --overwrite --set init_checkpoint="$STAGE3" ${STEPS[@]+"${STEPS[@]}"}
   $PY -m training.train --config training/configs/tiny-real-stage5.json --out "$REAL_RUN" \
-      --overwrite --set init_checkpoint="$STAGE4"
+      --overwrite --set init_checkpoint="$STAGE4" ${STEPS[@]+"${STEPS[@]}"}
   local folders=()
   for source in dubai aerial_cars deepforest spacenet_rio dk_fields oam_tcd sen1floods11; do
     folders+=("$RECORDS/$source/train")
   done
   $PY -m training.class_head --checkpoint "$REAL_RUN" --records "${folders[@]}" \
-      --synthetic 1:3000 --unfamiliar 1:300
-  $PY -m training.mask_refiner --checkpoint "$REAL_RUN" --records "${folders[@]}" --steps 1500
+      --synthetic $HEAD_SYNTHETIC --unfamiliar $HEAD_UNFAMILIAR
+  $PY -m training.mask_refiner --checkpoint "$REAL_RUN" --records "${folders[@]}" --steps $REFINER_STEPS
 }
 
 evaluate_real() {
@@ -95,22 +111,22 @@ evaluate_real() {
   # validation folders, where the bars are measured, only measure. At most 60 records per
   # folder (evenly spaced), so each evaluation runs in minutes on a CPU.
   local val=("$RECORDS"/*/validation) cal=("$RECORDS"/*/calibration)
-  $PY -m training.evaluate --checkpoint "$RUN" --records "${val[@]}" --per-folder 60 \
+  $PY -m training.evaluate --checkpoint "$RUN" --records "${val[@]}" --per-folder $PER_FOLDER \
       --out "$RUN/eval_real_records.json"
   # stages 3 and 4 are the other candidates for bundling (the card ranks all three on the
   # calibration images)
   for run in "$STAGE3" "$STAGE4" "$REAL_RUN"; do
-    $PY -m training.evaluate --checkpoint "$run" --records "${cal[@]}" --per-folder 60 \
+    $PY -m training.evaluate --checkpoint "$run" --records "${cal[@]}" --per-folder $PER_FOLDER \
         --store-calibration --out "$run/eval_calibration_records.json"
-    $PY -m training.evaluate --checkpoint "$run" --records "${val[@]}" --per-folder 60 \
+    $PY -m training.evaluate --checkpoint "$run" --records "${val[@]}" --per-folder $PER_FOLDER \
         --out "$run/eval_real_records.json"
   done
   # what the mask refiner adds: the same checkpoint with the decoder's masks (a candidate row)
-  $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${cal[@]}" --per-folder 60 \
+  $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${cal[@]}" --per-folder $PER_FOLDER \
       --no-mask-refiner --out "$REAL_RUN/eval_calibration_records_unrefined.json"
-  $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${val[@]}" --per-folder 60 \
+  $PY -m training.evaluate --checkpoint "$REAL_RUN" --records "${val[@]}" --per-folder $PER_FOLDER \
       --no-mask-refiner --out "$REAL_RUN/eval_real_records_unrefined.json"
-  $PY -m training.evaluate --checkpoint "$REAL_RUN" --synthetic-seed $TEST_SEED --n 500 \
+  $PY -m training.evaluate --checkpoint "$REAL_RUN" --synthetic-seed $TEST_SEED --n $N_SYNTHETIC \
       --out "$REAL_RUN/eval_synthetic.json"
   if [ -d "$REAL" ]; then
     $PY -m training.evaluate --checkpoint "$REAL_RUN" --data "$REAL" \
@@ -131,7 +147,7 @@ ablations() {
     $PY -m training.train --config training/configs/tiny-ablation.json --data $DATA \
         --out "runs/ablation/$name" --overwrite "${sets[@]}"
     $PY -m training.evaluate --checkpoint "runs/ablation/$name" --synthetic-seed $TEST_SEED \
-        --n 200 --out "runs/ablation/$name.json"
+        --n $ABL_N --out "runs/ablation/$name.json"
   done
 }
 
@@ -155,7 +171,7 @@ card() {
     [ -f "$json" ] && args+=(--ablation "$json")
   done
   $PY -m training.model_card "${args[@]}" --command "make train-default"
-  dest=model_core/checkpoints/clvnet-tiny
+  dest=$DEST
   mkdir -p "$dest"
   cp "$REAL_RUN"/{config.json,model.safetensors,tokenizer.json,MODEL_CARD.md} "$dest"/
   cp "$REAL_RUN"/{eval_synthetic.json,eval_real_records.json,eval_calibration_records.json} \

@@ -161,6 +161,10 @@ def test_reused_tokenizer_machine_record_and_model_card(tmp_path):
     )
     card = write_card(out, report, None, [], tmp_path / "card.md", "make train-default")
     assert "2 steps of batch 2 x accumulation 1 x 1 process(es) = 4 samples" in card
+    # two logged steps fill the middle quarters only; the empty ones are not written as 0
+    first, second = (f"{v:.3f}" for v in losses(out))
+    assert "from scratch): 2 steps" in card
+    assert f"Loss by quarter of the stage: -, {first}, {second}, -." in card
     assert "CPU only" in card
     assert "| miou | 0.750 | 0.7 | met |" in card
     assert "| ap50 | 0.250 | 0.5 | **not met** |" in card

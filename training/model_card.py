@@ -74,11 +74,13 @@ def final_losses(run: Path, last: int = 10) -> Dict[str, float]:
     return {k: sum(float(r[k]) for r in rows) / len(rows) for k in keys}
 
 
-def loss_by_quarter(run: Path) -> List[float]:
+def loss_by_quarter(run: Path) -> List[Optional[float]]:
+    """Mean logged loss of each quarter of the run; None for a quarter with no logged step
+    (a run shorter than four log intervals)."""
     losses = [float(row["loss"]) for row in log_rows(run)]
     n = len(losses)
     bounds = [round(n * k / 4) for k in range(5)]
-    return [sum(losses[a:b]) / max(1, b - a) for a, b in zip(bounds, bounds[1:])]
+    return [sum(losses[a:b]) / (b - a) if b > a else None for a, b in zip(bounds, bounds[1:])]
 
 
 def run_stats(run: Path) -> Dict[str, float]:
@@ -130,7 +132,8 @@ def stage_line(label: str, run: Path, machine: str) -> str:
     stats = run_stats(run)
     world = info.get("world_size", 1)
     samples = int(stats["steps"]) * cfg["batch_size"] * cfg["grad_accum"] * world
-    origin = "from the previous stage" if cfg.get("init_checkpoint") else "from scratch"
+    init = cfg.get("init_checkpoint")
+    origin = f"from `{init}`" if init else "from scratch"
     return (
         f"- {label} (`{config_file(info)}`, {origin}): {int(stats['steps'])} steps of batch "
         f"{cfg['batch_size']} x accumulation {cfg['grad_accum']} x {world} process(es) = "
@@ -138,7 +141,7 @@ def stage_line(label: str, run: Path, machine: str) -> str:
         f"{cfg['min_lr_ratio']}x), weight decay {cfg['weight_decay']}, clip {cfg['clip_grad']}, "
         f"data-order seed {cfg['seed']}; {stats['wall'] / 60:.1f} min wall on "
         f"{info.get('machine') or machine}. Loss by quarter of the stage: "
-        + ", ".join(f"{v:.3f}" for v in loss_by_quarter(run))
+        + ", ".join("-" if v is None else f"{v:.3f}" for v in loss_by_quarter(run))
         + "."
     )
 
