@@ -121,6 +121,9 @@ class ClassHeadConfig:
     words: List[List[str]] = field(default_factory=list)
     #: side of the RoIAlign grid of box features
     pool: int = 2
+    #: dihedral views of the window whose probabilities are averaged (1, 2, 4 or 8; see
+    #: ``model_core.modeling.views.VIEW_ORDER``): each view after the first is one more encoding
+    views: int = 1
     keep: float = 0.0
     replace: float = 1.0
     #: a phrase whose class words the language model wrote with at least this probability is

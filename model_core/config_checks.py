@@ -139,6 +139,8 @@ def check_ranges(cfg: Any) -> None:
                 f"must have one entry per kind ({len(head.kinds)})",
                 getattr(head, name),
             )
+    if head.views not in (1, 2, 4, 8):
+        raise _refusal("class_head.views", "must be 1, 2, 4 or 8", head.views)
     refiner = cfg.mask_refiner
     if refiner.width % 4:
         raise _refusal("mask_refiner.width", "must be a multiple of 4", refiner.width)

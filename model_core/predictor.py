@@ -20,6 +20,7 @@ from .errors import Cancelled, InputError
 from .grouping import WindowMemory
 from .modeling.class_head import box_colour
 from .modeling.clvnet import CLVNet
+from .modeling.views import VIEW_ORDER, turn
 from .naming import abstain_unsure, judge_first_object, seg_naming_confidences
 from .result import DetectedObject, PredictionResult, Relation
 from .tokenizer import CaptionTokenizer, strip_tags
@@ -124,9 +125,10 @@ class Predictor:
             self.windows.clear()
 
     # ---------------------------------------------------------------------- stages
-    def features(self, window: ImageWindow) -> torch.Tensor:
-        """(1, C, g, g) features of the window, from the cache when it was encoded before."""
-        key = (self.model_name, self.checkpoint_dir, window.cache_key)
+    def features(self, window: ImageWindow, view: int = 0) -> torch.Tensor:
+        """(1, C, g, g) features of the window (of its ``view``-th dihedral view, in
+        ``VIEW_ORDER``), from the cache when it was encoded before."""
+        key = (self.model_name, self.checkpoint_dir, window.cache_key, view)
         with self._lock:
             if key in self._cache and self.cache_size > 0:
                 self._cache.move_to_end(key)
@@ -135,19 +137,27 @@ class Predictor:
         image = image.to(self.device, torch.float32)
         if image.shape[-1] != self.input_size or image.shape[-2] != self.input_size:
             image = F.interpolate(image, size=(self.input_size, self.input_size), mode="bilinear")
+        if view:
+            (image,), _ = turn([image], torch.zeros(1, 4), *VIEW_ORDER[view], self.input_size)
         with torch.inference_mode(), self._autocast():
             features = self.model.encode_image(image)
         self.encode_count += 1
         if self.cache_size > 0:
             with self._lock:
                 self._cache[key] = features
-                while len(self._cache) > self.cache_size:
+                while len(self._cache) > self.cache_size * self.head_views:
                     self._cache.popitem(last=False)
         return features
 
+    @property
+    def head_views(self) -> int:
+        """Views of each window the class head reads (1 without a head)."""
+        return self.model.cfg.class_head.views if self.model.class_head is not None else 1
+
     def set_image(self, window: ImageWindow) -> None:
         """Encode ``window`` now (and cache it) so boxes in it are fast later."""
-        self.features(window)
+        for view in range(self.head_views):
+            self.features(window, view)
 
     def predict(
         self,
@@ -168,7 +178,8 @@ class Predictor:
         stop = cancel or (lambda: False)
         timing = {}
         start = time.perf_counter()
-        features = torch.cat([self.features(w) for w in windows])
+        views = [torch.cat([self.features(w, v) for w in windows]) for v in range(self.head_views)]
+        features = views[0]
         timing["encode"] = (time.perf_counter() - start) * 1000
         if stop():
             raise Cancelled("The request was cancelled.")
@@ -200,7 +211,8 @@ class Predictor:
         results = [self._caption_only(row) for row in tokens_list]
         if self.model.class_head is not None:
             kinds = self.model.cfg.class_head.kinds
-            for result, row in zip(results, self._kind_probabilities(features, boxes, windows)):
+            rows = self._kind_probabilities(views, boxes, windows)
+            for result, row in zip(results, rows):
                 result.kind_probabilities = dict(zip(kinds, row))
         if seg_hidden:
             with torch.inference_mode(), self._autocast():
@@ -223,12 +235,17 @@ class Predictor:
         return results
 
     # ---------------------------------------------------------------------- helpers
-    def _kind_probabilities(self, features, boxes, windows) -> List[List[float]]:
-        """(B, K) class-head probabilities of each window's box, as lists."""
+    def _kind_probabilities(self, views, boxes, windows) -> List[List[float]]:
+        """(B, K) class-head probabilities of each window's box, as lists: the mean over the
+        window's views (``views``: the (B, C, g, g) features of each, in ``VIEW_ORDER``)."""
         colour = torch.tensor(np.stack([box_colour(w.image, w.box) for w in windows]))
+        colour = colour.to(self.device)
+        total = 0.0
         with torch.inference_mode():
-            probs = self.model.class_head(features.float(), boxes, colour.to(self.device))
-        return probs.cpu().tolist()
+            for view, features in enumerate(views):
+                _, view_boxes = turn([], boxes, *VIEW_ORDER[view], self.input_size)
+                total = total + self.model.class_head(features.float(), view_boxes, colour)
+        return (total / len(views)).cpu().tolist()
 
     def _caption_only(self, row: List[int]) -> PredictionResult:
         ids = [t for t in row if t not in (self.tokenizer.eos_id, self.tokenizer.pad_id)]

@@ -112,6 +112,9 @@ def test_config_refuses_a_head_table_of_the_wrong_length():
     values["class_head"] = {**dataclasses.asdict(HEAD), "keep": 2.0}
     with pytest.raises(CheckpointError, match="class_head.keep"):
         ModelConfig.from_dict(values)
+    values["class_head"] = {**dataclasses.asdict(HEAD), "views": 3}
+    with pytest.raises(CheckpointError, match="class_head.views' must be 1, 2, 4 or 8"):
+        ModelConfig.from_dict(values)
 
 
 def test_predictor_reports_kind_probabilities_and_the_head_names_the_box():
@@ -140,6 +143,46 @@ def test_predictor_reports_kind_probabilities_and_the_head_names_the_box():
     predictor.use_class_head = False  # what an evaluation replaying the rule sees
     with scripted_caption(model, tokenizer, "<p> a red ship </p> [SEG]"):
         assert predictor.predict(window).objects[0].phrase == "a red ship"
+
+
+def test_the_head_averages_its_views_and_caches_each_one():
+    from model_core.modeling.views import turn
+    from model_core.predictor import Predictor
+    from model_core.window import window_from_array
+
+    torch.manual_seed(0)
+    tokenizer = CaptionTokenizer.from_base_corpus(512)
+    cfg = preset("tiny")
+    cfg.class_head = dataclasses.replace(HEAD, views=2)
+    model = build_clvnet(cfg, tokenizer).eval()
+    with torch.no_grad():
+        model.class_head.linear.weight.normal_(0, 0.05)
+    image = (np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
+    window = window_from_array(image, (4, 10, 30, 50), source="s")
+    predictor = Predictor(model, tokenizer, device="cpu", cache_size=4)
+    with scripted_caption(model, tokenizer, "<p> a building </p> [SEG]"):
+        result = predictor.predict(window)
+    assert predictor.encode_count == 2  # the window and its mirror image
+    side = predictor.input_size
+    box = torch.tensor([[c * side / window.image.shape[1] for c in window.box]])
+    pixels = torch.nn.functional.interpolate(
+        torch.from_numpy(window.image).permute(2, 0, 1)[None].float(), size=(side, side),
+        mode="bilinear",
+    )  # fmt: skip
+    (mirror,), mirror_box = turn([pixels], box, 0, True, side)
+    colour = torch.tensor(box_colour(window.image, window.box))[None]
+    with torch.no_grad():
+        one = model.class_head(model.encode_image(pixels), box, colour)
+        other = model.class_head(model.encode_image(mirror), mirror_box, colour)
+    assert not torch.allclose(one, other, atol=1e-3)  # the views differ, so averaging does
+    expected = ((one + other) / 2)[0].tolist()
+    assert list(result.kind_probabilities.values()) == pytest.approx(expected, abs=1e-5)
+    with scripted_caption(model, tokenizer, "<p> a building </p> [SEG]"):
+        again = predictor.predict(window)
+    assert predictor.encode_count == 2  # both views came from the cache
+    assert again.kind_probabilities == pytest.approx(result.kind_probabilities)
+    predictor.set_image(window_from_array(image, (20, 20, 60, 60), source="s"))
+    assert predictor.encode_count == 4
 
 
 def test_box_colour_is_the_mean_and_spread_inside_the_box():

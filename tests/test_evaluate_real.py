@@ -182,13 +182,17 @@ def test_class_head_is_fitted_and_its_thresholds_chosen_on_records(real_records,
     checkpoint = untrained_checkpoint(tmp_path / "tiny")
     fit = subprocess.run(
         [sys.executable, "-m", "training.class_head", "--checkpoint", str(checkpoint),
-         "--records", str(real_records), "--unfamiliar", "1:6"],
+         "--records", str(real_records), "--unfamiliar", "1:6", "--views", "2"],
         cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert fit.returncode == 0, fit.stderr
     assert "2 kinds" in fit.stdout
     head = json.loads((checkpoint / "config.json").read_text())["class_head"]
     assert head["kinds"] == ["building", "unfamiliar ground"]
+    assert head["views"] == 2
+    summary = json.loads((checkpoint / "class_head.json").read_text())
+    assert summary["views"] == 2 and summary["kinds"]["unfamiliar ground"] == 6  # boxes, once
+    assert summary["boxes"] == sum(summary["kinds"].values())
     assert head["phrases"] == ["a building", "an area"]
     real, _ = evaluate_and_calibrate(checkpoint, real_records, tmp_path / "real.json")
     stored = json.loads((checkpoint / "config.json").read_text())["class_head"]

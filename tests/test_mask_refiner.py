@@ -16,10 +16,11 @@ from model_core.config import MaskRefinerConfig, ModelConfig, preset
 from model_core.errors import CheckpointError
 from model_core.modeling.build import build_clvnet
 from model_core.modeling.mask_refiner import MaskRefiner, box_plane
+from model_core.modeling.views import turn
 from model_core.predictor import Predictor
 from model_core.tokenizer import CaptionTokenizer
 from model_core.window import window_from_array
-from training.mask_refiner import RefinerSamples, train_refiner, turn
+from training.mask_refiner import RefinerSamples, train_refiner
 
 SIDE = 64  # model input side of these tests' refiners
 

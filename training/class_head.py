@@ -105,10 +105,12 @@ def generated_kind(phrase: str) -> Optional[str]:
 
 # ----------------------------------------------------------------------------- features
 def box_examples(
-    predictor, samples, label_of, context: float = 0.5
+    predictor, samples, label_of, context: float = 0.5, views: int = 1
 ) -> Tuple[List[np.ndarray], List[str]]:
-    """Head inputs and kinds of every (record, image) sample whose kind ``label_of`` knows."""
+    """Head inputs and kinds of every (record, image) sample whose kind ``label_of`` knows,
+    one per view of its window (the first ``views`` of ``VIEW_ORDER``)."""
     from model_core.modeling.class_head import ClassHead, box_colour
+    from model_core.modeling.views import VIEW_ORDER, turn
     from training.data import record_window
 
     model = predictor.model
@@ -123,10 +125,12 @@ def box_examples(
         scale = predictor.input_size / window.image.shape[1]
         box = torch.tensor([[c * scale for c in window.box]], dtype=torch.float32)
         colour = torch.tensor(box_colour(window.image, window.box))[None]
-        with torch.inference_mode():
-            features = predictor.features(window)
-            inputs.append(probe.box_features(features, box, colour)[0].numpy())
-        kinds.append(kind)
+        for view in range(views):
+            _, view_box = turn([], box, *VIEW_ORDER[view], predictor.input_size)
+            with torch.inference_mode():
+                features = predictor.features(window, view)
+                inputs.append(probe.box_features(features, view_box, colour)[0].numpy())
+            kinds.append(kind)
     return inputs, kinds
 
 
@@ -162,7 +166,9 @@ def fit_logistic(
     return w, b
 
 
-def install_head(folder: Path, kinds: Sequence[str], table: KindTable, weight, bias) -> None:
+def install_head(
+    folder: Path, kinds: Sequence[str], table: KindTable, weight, bias, views: int = 1
+) -> None:
     """Write the head's table into ``config.json`` and its weights into the safetensors."""
     from model_core.checkpoint import replace_part
     from model_core.config import ModelConfig
@@ -174,6 +180,7 @@ def install_head(folder: Path, kinds: Sequence[str], table: KindTable, weight, b
         plurals=[table.plurals[k] for k in kinds],
         words=[list(table.words[k]) for k in kinds],
         pool=cfg.class_head.pool,
+        views=views,
         keep=0.0,
         replace=1.0,
     )
@@ -192,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--synthetic", default="", help="SEED:N generated scenes (default none)")
     parser.add_argument(
         "--unfamiliar", default="", help="SEED:N unfamiliar surfaces (default none)"
+    )
+    parser.add_argument(
+        "--views",
+        type=int,
+        default=1,
+        choices=(1, 2, 4, 8),
+        help="dihedral views of each window it is fitted on and averages (default 1)",
     )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     return parser
@@ -232,7 +246,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
             return class_words(classes[0], DEFAULT_NOUN.get(fact.get("source", ""))).kind
 
         samples, _, _ = file_samples(args.records, 0)
-        found = box_examples(predictor, samples, real_kind)
+        found = box_examples(predictor, samples, real_kind, views=args.views)
         inputs, kinds = inputs + found[0], kinds + found[1]
     for flag, text, make, label in (
         ("--synthetic", args.synthetic, SyntheticDataset, lambda r: generated_kind(r.phrases[0])),
@@ -242,9 +256,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
         if count:
             data = make(predictor.tokenizer, seed=seed, length=count, scene_size=384)
             samples = (tuple(reversed(data.record(i))) for i in range(count))
-            found = box_examples(predictor, samples, label)
+            found = box_examples(predictor, samples, label, views=args.views)
             inputs, kinds = inputs + found[0], kinds + found[1]
-    counts = Counter(k for k in kinds if k in table.words)
+    counts = Counter(k for k in kinds[:: args.views] if k in table.words)  # boxes, not views
     names = sorted(k for k, n in counts.items() if n >= MIN_BOXES)
     if len(names) < 2:
         raise InputError("The class head needs boxes of at least two kinds; give more records.")
@@ -253,10 +267,11 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
     y = np.array([names.index(kinds[i]) for i in keep])
     weight, bias = fit_logistic(x, y, len(names))
     accuracy = float(((x @ weight.T + bias).argmax(1) == y).mean())
-    install_head(Path(args.checkpoint), names, table, weight, bias)
+    install_head(Path(args.checkpoint), names, table, weight, bias, args.views)
     summary = {
         "command": "python -m training.class_head " + " ".join(argv),
-        "boxes": len(keep),
+        "boxes": len(keep) // args.views,
+        "views": args.views,
         "kinds": {k: counts[k] for k in names},
         "left_out": {k: n for k, n in counts.items() if k not in names},
         "training_accuracy": accuracy,

@@ -31,6 +31,7 @@ from torch.nn import functional as F
 from model_core.config import MaskRefinerConfig, ModelConfig
 from model_core.errors import InputError
 from model_core.modeling.mask_refiner import MaskRefiner
+from model_core.modeling.views import turn
 from model_core.predictor import Predictor
 from training.train import cpu_description, fitting_command
 
@@ -108,23 +109,6 @@ def collect(predictor: CoarseMaskRecorder, samples, facts: dict, size: int) -> R
 
 
 # ----------------------------------------------------------------------------- training
-def turn(
-    planes: Sequence[torch.Tensor], boxes: torch.Tensor, quarter_turns: int, flip: bool, side: int
-) -> Tuple[List[torch.Tensor], torch.Tensor]:
-    """Rotate (B, ..., H, W) planes by quarter turns and optionally mirror them left-right,
-    with their (B, 4) boxes in a ``side``-pixel square."""
-    planes = list(planes)
-    for _ in range(quarter_turns):  # torch.rot90: (x, y) -> (y, side - x)
-        planes = [torch.rot90(p, 1, (-2, -1)) for p in planes]
-        x0, y0, x1, y1 = boxes.unbind(1)
-        boxes = torch.stack([y0, side - x1, y1, side - x0], 1)
-    if flip:
-        planes = [p.flip(-1) for p in planes]
-        x0, y0, x1, y1 = boxes.unbind(1)
-        boxes = torch.stack([side - x1, y0, side - x0, y1], 1)
-    return planes, boxes
-
-
 def refiner_loss(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     """Pixel-wise cross-entropy plus ``DICE_WEIGHT`` x soft Dice, (B, S, S) each."""
     prob = torch.sigmoid(logits)

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
+from model_core.modeling.views import VIEW_ORDER
 from training.data.mixing import GENERATED_KINDS
 from training.holdout import SPLIT_FOLDERS
 
@@ -538,11 +539,27 @@ def class_head_line(model_cfg: Dict) -> List[str]:
     head = model_cfg.get("class_head") or {}
     if not head.get("kinds"):
         return []
+    views = head.get("views", 1)
+    averaged = (
+        f"; its probabilities are averaged over {views} views of the window ("
+        + ", ".join(view_name(*view) for view in VIEW_ORDER[:views])
+        + "), each one more encoding of the window"
+        if views > 1
+        else ""
+    )
     return [
         f"- Class head: linear probe over {len(head['kinds'])} kinds (RoIAlign "
         f"{head['pool']}x{head['pool']} of the box's features, the window's mean feature, the "
-        "box's colour), fitted on the frozen network: " + ", ".join(head["kinds"]) + "."
+        f"box's colour{averaged}), fitted on the frozen network: " + ", ".join(head["kinds"]) + "."
     ]
+
+
+def view_name(quarter_turns: int, mirrored: bool) -> str:
+    """A dihedral view (``model_core.modeling.views.VIEW_ORDER``) in words."""
+    turned = ("as drawn", "turned a quarter", "turned half way", "turned three quarters")
+    if not mirrored:
+        return turned[quarter_turns]
+    return "mirrored" if quarter_turns == 0 else f"{turned[quarter_turns]} and mirrored"
 
 
 def class_head_fit_line(run: Path) -> List[str]:
@@ -551,9 +568,12 @@ def class_head_fit_line(run: Path) -> List[str]:
     if not path.exists():
         return []
     fit = json.loads(path.read_text())
+    views = fit.get("views", 1)
+    seen = f" in {views} views each (it averages the same views)" if views > 1 else ""
+    unit = "views" if views > 1 else "boxes"
     return [
         f"- Class head (`{fit['command']}`): fitted on {fit['boxes']:,} boxes of "
-        f"{len(fit['kinds'])} kinds with the network frozen (accuracy on those boxes "
+        f"{len(fit['kinds'])} kinds{seen} with the network frozen (accuracy on those {unit} "
         f"{fit['training_accuracy']:.3f}); {fit['seconds'] / 60:.1f} min on {fit['machine']}."
     ]
 
