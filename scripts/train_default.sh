@@ -20,8 +20,9 @@
 #            low-light darkening (p 0.25) on the real records.
 #   Class head: a linear probe of the box's kind fitted on the frozen stage-5 network
 #            (training.class_head: the same real training records, 3000 generated scenes, 300
-#            unfamiliar surfaces); its thresholds (keep, replace, trust) are chosen on the
-#            calibration images with the naming threshold.
+#            unfamiliar surfaces); it averages its probabilities over 4 views of the window
+#            (as drawn, mirrored, turned half way, both); its thresholds (keep, replace, trust)
+#            are chosen on the calibration images with the naming threshold.
 #   Mask refiner: a small U-Net that corrects the boxed object's mask from the window's
 #            pixels, trained on the frozen stage-5 network's masks of the real training boxes
 #            with true masks (training.mask_refiner, 1500 steps of batch 16).
@@ -102,7 +103,7 @@ finetune() {
     folders+=("$RECORDS/$source/train")
   done
   $PY -m training.class_head --checkpoint "$REAL_RUN" --records "${folders[@]}" \
-      --synthetic $HEAD_SYNTHETIC --unfamiliar $HEAD_UNFAMILIAR
+      --synthetic $HEAD_SYNTHETIC --unfamiliar $HEAD_UNFAMILIAR --views 4
   $PY -m training.mask_refiner --checkpoint "$REAL_RUN" --records "${folders[@]}" --steps $REFINER_STEPS
 }
 

@@ -6,7 +6,6 @@ from helpers import REPO
 
 from model_core.result import DEFAULT_MIN_SCORE
 from training.model_card import (
-    class_head_fit_line,
     class_head_line,
     paired_interval,
     real_imagery_section,
@@ -108,13 +107,8 @@ def test_the_ranking_gap_gets_a_paired_bootstrap_interval_over_the_same_targets(
     assert paired_interval(mine, {"elsewhere": 1.0}) is None
 
 
-def test_the_card_says_how_many_views_the_class_head_reads(tmp_path):
+def test_the_card_says_how_many_views_the_class_head_reads():
     head = {"kinds": ["building", "road"], "pool": 2}
     assert "views" not in class_head_line({"class_head": head})[0]
     line = class_head_line({"class_head": {**head, "views": 2}})[0]
     assert "averaged over 2 views of the window (as drawn, mirrored)" in line
-    fit = {"command": "c", "boxes": 10, "kinds": {"building": 6, "road": 4}, "views": 4,
-           "training_accuracy": 0.9, "seconds": 60, "machine": "m"}  # fmt: skip
-    (tmp_path / "class_head.json").write_text(json.dumps(fit))
-    line = class_head_fit_line(tmp_path)[0]
-    assert "10 boxes of 2 kinds in 4 views each" in line and "those views 0.900" in line

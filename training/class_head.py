@@ -6,7 +6,10 @@ computed in the window inference reads; a multinomial logistic regression with a
 is fitted on them (full-batch L-BFGS, deterministic) and written into the checkpoint with the
 table of kinds: each kind's nouns, and the phrase that replaces a first phrase the head
 overrules. The keep/replace thresholds are chosen afterwards on the calibration images
-(``python -m training.evaluate --records ... --store-calibration``).
+(``python -m training.evaluate --records ... --store-calibration``). With ``--views N`` the
+predictor averages the head's probabilities over N dihedral views of the window (the window
+mirrored, turned half way, ...; ``model_core.modeling.views``): each costs one more encoding
+of the window, and the averaged guess is steadier than the one of the window as drawn.
 
 Kinds are the grammar kinds the class-name map and the scene generator share
 (``small vehicle``, ``building``, ``bare ground``, ...); unfamiliar surfaces form the kind
@@ -105,12 +108,10 @@ def generated_kind(phrase: str) -> Optional[str]:
 
 # ----------------------------------------------------------------------------- features
 def box_examples(
-    predictor, samples, label_of, context: float = 0.5, views: int = 1
+    predictor, samples, label_of, context: float = 0.5
 ) -> Tuple[List[np.ndarray], List[str]]:
-    """Head inputs and kinds of every (record, image) sample whose kind ``label_of`` knows,
-    one per view of its window (the first ``views`` of ``VIEW_ORDER``)."""
+    """Head inputs and kinds of every (record, image) sample whose kind ``label_of`` knows."""
     from model_core.modeling.class_head import ClassHead, box_colour
-    from model_core.modeling.views import VIEW_ORDER, turn
     from training.data import record_window
 
     model = predictor.model
@@ -125,12 +126,10 @@ def box_examples(
         scale = predictor.input_size / window.image.shape[1]
         box = torch.tensor([[c * scale for c in window.box]], dtype=torch.float32)
         colour = torch.tensor(box_colour(window.image, window.box))[None]
-        for view in range(views):
-            _, view_box = turn([], box, *VIEW_ORDER[view], predictor.input_size)
-            with torch.inference_mode():
-                features = predictor.features(window, view)
-                inputs.append(probe.box_features(features, view_box, colour)[0].numpy())
-            kinds.append(kind)
+        with torch.inference_mode():
+            features = predictor.features(window)
+            inputs.append(probe.box_features(features, box, colour)[0].numpy())
+        kinds.append(kind)
     return inputs, kinds
 
 
@@ -205,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         choices=(1, 2, 4, 8),
-        help="dihedral views of each window it is fitted on and averages (default 1)",
+        help="dihedral views of the window whose probabilities it averages when it predicts "
+        "(default 1; it is fitted on the window as drawn)",
     )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     return parser
@@ -246,7 +246,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
             return class_words(classes[0], DEFAULT_NOUN.get(fact.get("source", ""))).kind
 
         samples, _, _ = file_samples(args.records, 0)
-        found = box_examples(predictor, samples, real_kind, views=args.views)
+        found = box_examples(predictor, samples, real_kind)
         inputs, kinds = inputs + found[0], kinds + found[1]
     for flag, text, make, label in (
         ("--synthetic", args.synthetic, SyntheticDataset, lambda r: generated_kind(r.phrases[0])),
@@ -256,9 +256,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
         if count:
             data = make(predictor.tokenizer, seed=seed, length=count, scene_size=384)
             samples = (tuple(reversed(data.record(i))) for i in range(count))
-            found = box_examples(predictor, samples, label, views=args.views)
+            found = box_examples(predictor, samples, label)
             inputs, kinds = inputs + found[0], kinds + found[1]
-    counts = Counter(k for k in kinds[:: args.views] if k in table.words)  # boxes, not views
+    counts = Counter(k for k in kinds if k in table.words)
     names = sorted(k for k, n in counts.items() if n >= MIN_BOXES)
     if len(names) < 2:
         raise InputError("The class head needs boxes of at least two kinds; give more records.")
@@ -270,7 +270,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict:
     install_head(Path(args.checkpoint), names, table, weight, bias, args.views)
     summary = {
         "command": "python -m training.class_head " + " ".join(argv),
-        "boxes": len(keep) // args.views,
+        "boxes": len(keep),
         "views": args.views,
         "kinds": {k: counts[k] for k in names},
         "left_out": {k: n for k, n in counts.items() if k not in names},

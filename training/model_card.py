@@ -568,12 +568,9 @@ def class_head_fit_line(run: Path) -> List[str]:
     if not path.exists():
         return []
     fit = json.loads(path.read_text())
-    views = fit.get("views", 1)
-    seen = f" in {views} views each (it averages the same views)" if views > 1 else ""
-    unit = "views" if views > 1 else "boxes"
     return [
         f"- Class head (`{fit['command']}`): fitted on {fit['boxes']:,} boxes of "
-        f"{len(fit['kinds'])} kinds{seen} with the network frozen (accuracy on those {unit} "
+        f"{len(fit['kinds'])} kinds with the network frozen (accuracy on those boxes "
         f"{fit['training_accuracy']:.3f}); {fit['seconds'] / 60:.1f} min on {fit['machine']}."
     ]
 

@@ -5,6 +5,7 @@ A linear classifier (a probe) over three views of the box: RoIAlign of the image
 and the mean and spread of the box's RGB pixels. It is fitted after the network is trained
 (``training.class_head``), so it adds no training cost; its probabilities let the naming rule
 (``model_core.naming.head_verdict``) keep, replace or withhold the caption's first phrase.
+The predictor averages them over the config's ``views`` of the window (``views.VIEW_ORDER``).
 """
 
 import numpy as np
