@@ -239,13 +239,17 @@ class ClvnetPlugin:
                 Qgis.Info,
             )
         if added.hidden_objects:
-            self._push(
-                tr(
+            if added.hidden_objects == 1:
+                text = tr(
+                    "1 object scored below the minimum score {score:.2f} and was left out "
+                    "(Settings)."
+                )
+            else:
+                text = tr(
                     "{n} objects scored below the minimum score {score:.2f} and were left out "
                     "(Settings)."
-                ).format(n=added.hidden_objects, score=settings.min_score),
-                Qgis.Info,
-            )
+                )
+            self._push(text.format(n=added.hidden_objects, score=settings.min_score), Qgis.Info)
         elif not added.object_feature_ids:
             self._push(
                 tr("The model described the box but found no object polygon in it."), Qgis.Info

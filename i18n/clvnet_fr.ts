@@ -9,7 +9,7 @@
         <translation>Le fichier d’export « {path} » doit se terminer par .gpkg, .shp ou .geojson.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="289"/>
+        <location filename="../clvnet_qgis/plugin.py" line="293"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>Il n’y a pas encore de résultats CLV-Net à exporter.</translation>
     </message>
@@ -209,37 +209,37 @@
         <translation>Les résultats sont dans des couches temporaires en mémoire du groupe « CLV-Net » ; exportez-les ou enregistrez-les pour les conserver.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="250"/>
+        <location filename="../clvnet_qgis/plugin.py" line="254"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>Le modèle a décrit la boîte mais n’y a trouvé aucun polygone d’objet.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="266"/>
+        <location filename="../clvnet_qgis/plugin.py" line="270"/>
         <source>The request was cancelled.</source>
         <translation>La requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="281"/>
+        <location filename="../clvnet_qgis/plugin.py" line="285"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>Il n’y a aucun résultat CLV-Net à supprimer.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="284"/>
+        <location filename="../clvnet_qgis/plugin.py" line="288"/>
         <source>Removed box #{box_id}.</source>
         <translation>Boîte n°{box_id} supprimée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="364"/>
+        <location filename="../clvnet_qgis/plugin.py" line="368"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>Choisissez une couche raster dans le panneau CLV-Net, prenez l’outil boîte et faites glisser une boîte. CLV-Net rédige une description de la boîte dans son environnement, dessine un polygone par objet nommé dans la description et liste les relations entre eux.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="369"/>
+        <location filename="../clvnet_qgis/plugin.py" line="373"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>Échap ou un clic droit annule une boîte. Les résultats vont dans des couches en mémoire du groupe « CLV-Net » ; exportez-les en GeoPackage, Shapefile ou GeoJSON. La boîte à outils de traitements offre le même modèle pour de nombreuses boîtes à la fois.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="376"/>
+        <location filename="../clvnet_qgis/plugin.py" line="380"/>
         <source>CLV-Net help</source>
         <translation>Aide de CLV-Net</translation>
     </message>
@@ -581,52 +581,52 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>L’emprise ne recouvre pas la couche raster « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="62"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="58"/>
         <source>Preparing the model&apos;s Python environment...</source>
         <translation>Préparation de l'environnement Python du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="97"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="99"/>
         <source>CLV-Net: the model&apos;s Python environment</source>
         <translation>CLV-Net : l'environnement Python du modèle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="109"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="111"/>
         <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
         <translation>CLV-Net exécute son modèle dans un programme séparé, avec son propre environnement Python : QGIS ne charge jamais PyTorch lui-même, les bibliothèques du modèle ne peuvent donc pas entrer en conflit avec celles de QGIS, et si le modèle plante, seule une boîte est perdue, jamais votre session QGIS.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="169"/>
         <source>Create environment</source>
         <translation>Créer l'environnement</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="128"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="130"/>
         <source>Use another Python...</source>
         <translation>Utiliser un autre Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="153"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="155"/>
         <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
         <translation>Vérification du Python du modèle ({python}) en démarrant son serveur...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="169"/>
         <source>Repair</source>
         <translation>Réparer</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="209"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="211"/>
         <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
         <translation>{action} installe PyTorch ({reason}), Transformers et Segment Anything, dans les versions avec lesquelles CLV-Net est testé, dans {folder} : environ {download} Go à télécharger et {disk} Go sur le disque. Il utilise {python}. QGIS reste utilisable pendant ce temps ; la progression et un bouton Annuler apparaissent dans la barre de messages.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="239"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="241"/>
         <source>The model&apos;s Python environment works: {summary}.</source>
         <translation>L'environnement Python du modèle fonctionne : {summary}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="244"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="246"/>
         <source>Recreate environment</source>
         <translation>Recréer l'environnement</translation>
     </message>
@@ -641,7 +641,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Vérification de {python} en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="296"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="298"/>
         <source>The model will use {python}: {summary}.</source>
         <translation>Le modèle utilisera {python} : {summary}.</translation>
     </message>
@@ -656,197 +656,192 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>{files} et {last} exportés dans {folder}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="85"/>
+        <location filename="../clvnet_qgis/model_env.py" line="68"/>
         <source>The model needs its own Python environment, which is not set up yet: create it from the dialog the box tool offers, choose a &quot;Python for the model&quot; in Settings, or set {variable}.</source>
         <translation>Le modèle a besoin de son propre environnement Python, qui n'est pas encore configuré : créez-le depuis la boîte de dialogue proposée par l'outil de boîte, choisissez un « Python du modèle » dans les paramètres, ou définissez {variable}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="113"/>
+        <location filename="../clvnet_qgis/model_env.py" line="96"/>
         <source>No Python interpreter was given.</source>
         <translation>Aucun interpréteur Python n'a été indiqué.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="116"/>
+        <location filename="../clvnet_qgis/model_env.py" line="99"/>
         <source>&apos;{path}&apos; does not exist; choose a Python interpreter file.</source>
         <translation>« {path} » n'existe pas ; choisissez le fichier d'un interpréteur Python.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="118"/>
+        <location filename="../clvnet_qgis/model_env.py" line="101"/>
         <source>&apos;{path}&apos; is a folder; choose the Python interpreter in it (bin/python, or python.exe on Windows).</source>
         <translation>« {path} » est un dossier ; choisissez l'interpréteur Python qu'il contient (bin/python, ou python.exe sous Windows).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="123"/>
+        <location filename="../clvnet_qgis/model_env.py" line="106"/>
         <source>&apos;{path}&apos; cannot be run; choose a Python interpreter.</source>
         <translation>« {path} » ne peut pas être exécuté ; choisissez un interpréteur Python.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="162"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="67"/>
         <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
         <translation>un GPU NVIDIA a été trouvé, la version CUDA de PyTorch est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="166"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="71"/>
         <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
         <translation>aucun GPU NVIDIA n'a été trouvé, la version CPU de PyTorch est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="173"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="78"/>
         <source>PyPI&apos;s PyTorch build for this platform</source>
         <translation>la version de PyTorch de PyPI pour cette plateforme</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="239"/>
+        <location filename="../clvnet_qgis/base_python.py" line="83"/>
         <source>the Python QGIS runs</source>
         <translation>le Python qu'exécute QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="242"/>
+        <location filename="../clvnet_qgis/base_python.py" line="86"/>
         <source>QGIS&apos;s Python</source>
         <translation>le Python de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="245"/>
+        <location filename="../clvnet_qgis/base_python.py" line="89"/>
         <source>QGIS&apos;s Python prefix</source>
         <translation>le préfixe Python de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="248"/>
+        <location filename="../clvnet_qgis/base_python.py" line="92"/>
         <source>QGIS&apos;s install folder</source>
         <translation>le dossier d'installation de QGIS</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="250"/>
+        <location filename="../clvnet_qgis/base_python.py" line="94"/>
         <source>the system&apos;s Python</source>
         <translation>le Python du système</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="253"/>
+        <location filename="../clvnet_qgis/base_python.py" line="97"/>
         <source>the Python on the PATH</source>
         <translation>le Python du PATH</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="317"/>
-        <source>&apos;{path}&apos; could not be started ({error}).</source>
-        <translation>« {path} » n'a pas pu être démarré ({error}).</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/model_env.py" line="271"/>
+        <location filename="../clvnet_qgis/base_python.py" line="115"/>
         <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
         <translation>« {path} » ne peut pas créer d'environnements virtuels (sous Debian et Ubuntu, installez le paquet python3-venv).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="275"/>
+        <location filename="../clvnet_qgis/base_python.py" line="119"/>
         <source>&apos;{path}&apos; is not a working Python interpreter.</source>
         <translation>« {path} » n'est pas un interpréteur Python qui fonctionne.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="278"/>
+        <location filename="../clvnet_qgis/base_python.py" line="122"/>
         <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
         <translation>« {path} » est Python {version} ; le modèle nécessite Python {minimum} ou plus récent.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="290"/>
+        <location filename="../clvnet_qgis/base_python.py" line="134"/>
         <source>No Python {minimum} or newer that can create a virtual environment was found</source>
         <translation>Aucun Python {minimum} ou plus récent capable de créer un environnement virtuel n'a été trouvé</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="290"/>
+        <location filename="../clvnet_qgis/base_python.py" line="134"/>
         <source>; choose one with &quot;Use another Python&quot;.</source>
         <translation> ; choisissez-en un avec « Utiliser un autre Python ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="498"/>
+        <location filename="../clvnet_qgis/env_check.py" line="51"/>
         <source>GPUs: {devices}</source>
         <translation>GPU : {devices}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="498"/>
+        <location filename="../clvnet_qgis/env_check.py" line="51"/>
         <source>no GPU</source>
         <translation>pas de GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="552"/>
+        <location filename="../clvnet_qgis/env_check.py" line="105"/>
         <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
         <translation>L'environnement Python du modèle ({python}) est endommagé : le paquet « {module} » ne peut pas être importé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="585"/>
+        <location filename="../clvnet_qgis/env_check.py" line="138"/>
         <source>The model&apos;s server started but could not load the model: {message}</source>
         <translation>Le serveur du modèle a démarré mais n'a pas pu charger le modèle : {message}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="590"/>
+        <location filename="../clvnet_qgis/env_check.py" line="143"/>
         <source>The model&apos;s server stopped before answering ({last}).</source>
         <translation>Le serveur du modèle s'est arrêté avant de répondre ({last}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="590"/>
+        <location filename="../clvnet_qgis/env_check.py" line="143"/>
         <source>no message</source>
         <translation>aucun message</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="182"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="184"/>
         <source>Looking for a Python to build from...</source>
         <translation>Recherche d'un Python à partir duquel construire...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="453"/>
+        <location filename="../clvnet_qgis/base_python.py" line="258"/>
         <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
         <translation>« {path} » n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="704"/>
+        <location filename="../clvnet_qgis/env_check.py" line="259"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>« {path} » n'a pas pu être démarré comme interpréteur Python.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="714"/>
+        <location filename="../clvnet_qgis/env_check.py" line="269"/>
         <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
         <translation>Le serveur du modèle avec {python} n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="835"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="196"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>Création de l'environnement Python avec {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="850"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="211"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>Téléchargement et installation des paquets du modèle (environ {size} Go)...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="904"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="266"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>L'installation a été annulée ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="952"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="317"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>La création de l'environnement du modèle a échoué (code de sortie {code}) ; l'environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="967"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="332"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>{program} n'a pas pu être démarré ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="974"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="339"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>Vérification de l'environnement en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="983"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="348"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>Le nouvel environnement ne fonctionne pas ({problem}) ; le précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="992"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="357"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>Le nouvel environnement n'a pas pu remplacer l'ancien ({error}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="998"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="363"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>L'environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
     </message>
@@ -926,7 +921,7 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le processus du modèle s'est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l'algorithme.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="233"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} objets ont un score inférieur au score minimal {1:.2f} et ont été écartés.</translation>
     </message>
@@ -1169,32 +1164,32 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>{0} s’est arrêté avec le code de sortie {1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="242"/>
+        <location filename="../clvnet_qgis/plugin.py" line="248"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} objets ont un score inférieur au score minimal {score:.2f} et ont été écartés (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="320"/>
+        <location filename="../clvnet_qgis/plugin.py" line="324"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>Chargement du point de contrôle {name} pour le vérifier avant de l'enregistrer...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <location filename="../clvnet_qgis/plugin.py" line="352"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>Le point de contrôle {name} s'est chargé et est enregistré dans les paramètres.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="355"/>
+        <location filename="../clvnet_qgis/plugin.py" line="359"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>Le point de contrôle {name} ne s'est pas chargé ; les paramètres conservent {kept}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="776"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="134"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>l'index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="844"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="205"/>
         <source>Checking that {index} can be reached...</source>
         <translation>Vérification que {index} est joignable...</translation>
     </message>
@@ -1209,9 +1204,19 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>Vérifier, créer ou réparer l'environnement Python que CLV-Net gère pour le modèle</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="231"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="233"/>
         <source>If that index cannot be reached, PyPI&apos;s larger build is installed instead: about {download} GB to download and {disk} GB on disk.</source>
         <translation>Si cet index est injoignable, la version plus lourde de PyPI est installée à la place : environ {download} Go à télécharger et {disk} Go sur le disque.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="243"/>
+        <source>1 object scored below the minimum score {score:.2f} and was left out (Settings).</source>
+        <translation>1 objet a un score inférieur au score minimal {score:.2f} et a été écarté (Paramètres).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>1 object scored below the minimum score {1:.2f} and was left out.</source>
+        <translation>1 objet a un score inférieur au score minimal {1:.2f} et a été écarté.</translation>
     </message>
 </context>
 </TS>

@@ -9,7 +9,7 @@
         <translation>导出文件“{path}”的扩展名必须是 .gpkg、.shp 或 .geojson。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="289"/>
+        <location filename="../clvnet_qgis/plugin.py" line="293"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>目前还没有可导出的 CLV-Net 结果。</translation>
     </message>
@@ -209,37 +209,37 @@
         <translation>结果保存在“CLV-Net”组的临时内存图层中；如需保留，请导出或保存它们。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="250"/>
+        <location filename="../clvnet_qgis/plugin.py" line="254"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>模型描述了该方框，但没有在其中找到对象多边形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="266"/>
+        <location filename="../clvnet_qgis/plugin.py" line="270"/>
         <source>The request was cancelled.</source>
         <translation>请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="281"/>
+        <location filename="../clvnet_qgis/plugin.py" line="285"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>没有可删除的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="284"/>
+        <location filename="../clvnet_qgis/plugin.py" line="288"/>
         <source>Removed box #{box_id}.</source>
         <translation>已删除方框 #{box_id}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="364"/>
+        <location filename="../clvnet_qgis/plugin.py" line="368"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>在 CLV-Net 面板中选择一个栅格图层，选择方框工具并拖出一个方框。CLV-Net 会结合周围环境为方框撰写描述，为描述中提到的每个对象绘制一个多边形，并列出它们之间的关系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="369"/>
+        <location filename="../clvnet_qgis/plugin.py" line="373"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>按 Esc 或单击右键可取消方框。结果保存在“CLV-Net”组的内存图层中；可将其导出为 GeoPackage、Shapefile 或 GeoJSON。处理工具箱中提供同一模型，可一次处理多个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="376"/>
+        <location filename="../clvnet_qgis/plugin.py" line="380"/>
         <source>CLV-Net help</source>
         <translation>CLV-Net 帮助</translation>
     </message>
@@ -581,52 +581,52 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>该范围与栅格图层“{0}”不重叠。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="62"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="58"/>
         <source>Preparing the model&apos;s Python environment...</source>
         <translation>正在准备模型的 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="97"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="99"/>
         <source>CLV-Net: the model&apos;s Python environment</source>
         <translation>CLV-Net：模型的 Python 环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="109"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="111"/>
         <source>CLV-Net runs its model in a separate program with its own Python environment: QGIS never loads PyTorch itself, so the model&apos;s libraries cannot clash with QGIS&apos;s, and if the model crashes only one box is lost, never your QGIS session.</source>
         <translation>CLV-Net 在一个独立的程序中、用它自己的 Python 环境运行模型：QGIS 本身从不加载 PyTorch，因此模型的库不会与 QGIS 的库冲突；即使模型崩溃，也只会丢失一个框的结果，而不会丢失您的 QGIS 会话。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="169"/>
         <source>Create environment</source>
         <translation>创建环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="128"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="130"/>
         <source>Use another Python...</source>
         <translation>使用其他 Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="153"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="155"/>
         <source>Checking the model&apos;s Python ({python}) by starting its server...</source>
         <translation>正在通过启动服务器检查模型的 Python（{python}）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="167"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="169"/>
         <source>Repair</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="209"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="211"/>
         <source>{action} installs PyTorch ({reason}), Transformers and Segment Anything, in the versions CLV-Net is tested with, into {folder}: about {download} GB to download and {disk} GB on disk. It uses {python}. QGIS stays usable meanwhile; the progress and a Cancel button appear in the message bar.</source>
         <translation>{action}会将 PyTorch（{reason}）、Transformers 和 Segment Anything 按 CLV-Net 测试所用的版本安装到 {folder}：约需下载 {download} GB，占用磁盘 {disk} GB。使用 {python}。在此期间 QGIS 仍可使用；进度和“取消”按钮显示在消息栏中。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="239"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="241"/>
         <source>The model&apos;s Python environment works: {summary}.</source>
         <translation>模型的 Python 环境工作正常：{summary}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="244"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="246"/>
         <source>Recreate environment</source>
         <translation>重新创建环境</translation>
     </message>
@@ -641,7 +641,7 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>正在通过启动模型服务器检查 {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="296"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="298"/>
         <source>The model will use {python}: {summary}.</source>
         <translation>模型将使用 {python}：{summary}。</translation>
     </message>
@@ -656,197 +656,192 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>已将 {files} 和 {last} 导出到 {folder}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="85"/>
+        <location filename="../clvnet_qgis/model_env.py" line="68"/>
         <source>The model needs its own Python environment, which is not set up yet: create it from the dialog the box tool offers, choose a &quot;Python for the model&quot; in Settings, or set {variable}.</source>
         <translation>模型需要自己的 Python 环境，但尚未设置：请在框选工具提供的对话框中创建它，在设置中选择“模型使用的 Python”，或设置 {variable}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="113"/>
+        <location filename="../clvnet_qgis/model_env.py" line="96"/>
         <source>No Python interpreter was given.</source>
         <translation>未指定 Python 解释器。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="116"/>
+        <location filename="../clvnet_qgis/model_env.py" line="99"/>
         <source>&apos;{path}&apos; does not exist; choose a Python interpreter file.</source>
         <translation>“{path}”不存在；请选择一个 Python 解释器文件。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="118"/>
+        <location filename="../clvnet_qgis/model_env.py" line="101"/>
         <source>&apos;{path}&apos; is a folder; choose the Python interpreter in it (bin/python, or python.exe on Windows).</source>
         <translation>“{path}”是一个文件夹；请选择其中的 Python 解释器（bin/python，Windows 上为 python.exe）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="123"/>
+        <location filename="../clvnet_qgis/model_env.py" line="106"/>
         <source>&apos;{path}&apos; cannot be run; choose a Python interpreter.</source>
         <translation>无法运行“{path}”；请选择一个 Python 解释器。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="162"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="67"/>
         <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
         <translation>检测到 NVIDIA GPU，因此使用 PyTorch 的 CUDA 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="166"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="71"/>
         <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
         <translation>未检测到 NVIDIA GPU，因此使用 PyTorch 的 CPU 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="173"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="78"/>
         <source>PyPI&apos;s PyTorch build for this platform</source>
         <translation>PyPI 上适用于此平台的 PyTorch 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="239"/>
+        <location filename="../clvnet_qgis/base_python.py" line="83"/>
         <source>the Python QGIS runs</source>
         <translation>QGIS 运行的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="242"/>
+        <location filename="../clvnet_qgis/base_python.py" line="86"/>
         <source>QGIS&apos;s Python</source>
         <translation>QGIS 的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="245"/>
+        <location filename="../clvnet_qgis/base_python.py" line="89"/>
         <source>QGIS&apos;s Python prefix</source>
         <translation>QGIS 的 Python 前缀目录</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="248"/>
+        <location filename="../clvnet_qgis/base_python.py" line="92"/>
         <source>QGIS&apos;s install folder</source>
         <translation>QGIS 的安装目录</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="250"/>
+        <location filename="../clvnet_qgis/base_python.py" line="94"/>
         <source>the system&apos;s Python</source>
         <translation>系统的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="253"/>
+        <location filename="../clvnet_qgis/base_python.py" line="97"/>
         <source>the Python on the PATH</source>
         <translation>PATH 中的 Python</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="317"/>
-        <source>&apos;{path}&apos; could not be started ({error}).</source>
-        <translation>无法启动“{path}”（{error}）。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/model_env.py" line="271"/>
+        <location filename="../clvnet_qgis/base_python.py" line="115"/>
         <source>&apos;{path}&apos; cannot create virtual environments (on Debian and Ubuntu install the python3-venv package).</source>
         <translation>“{path}”无法创建虚拟环境（在 Debian 和 Ubuntu 上请安装 python3-venv 软件包）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="275"/>
+        <location filename="../clvnet_qgis/base_python.py" line="119"/>
         <source>&apos;{path}&apos; is not a working Python interpreter.</source>
         <translation>“{path}”不是可用的 Python 解释器。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="278"/>
+        <location filename="../clvnet_qgis/base_python.py" line="122"/>
         <source>&apos;{path}&apos; is Python {version}; the model needs Python {minimum} or newer.</source>
         <translation>“{path}”是 Python {version}；模型需要 Python {minimum} 或更新版本。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="290"/>
+        <location filename="../clvnet_qgis/base_python.py" line="134"/>
         <source>No Python {minimum} or newer that can create a virtual environment was found</source>
         <translation>未找到能够创建虚拟环境的 Python {minimum} 或更新版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="290"/>
+        <location filename="../clvnet_qgis/base_python.py" line="134"/>
         <source>; choose one with &quot;Use another Python&quot;.</source>
         <translation>；请通过“使用其他 Python”选择一个。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="498"/>
+        <location filename="../clvnet_qgis/env_check.py" line="51"/>
         <source>GPUs: {devices}</source>
         <translation>GPU：{devices}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="498"/>
+        <location filename="../clvnet_qgis/env_check.py" line="51"/>
         <source>no GPU</source>
         <translation>无 GPU</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="552"/>
+        <location filename="../clvnet_qgis/env_check.py" line="105"/>
         <source>The model&apos;s Python environment ({python}) is broken: the package &apos;{module}&apos; cannot be imported.</source>
         <translation>模型的 Python 环境（{python}）已损坏：无法导入软件包“{module}”。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="585"/>
+        <location filename="../clvnet_qgis/env_check.py" line="138"/>
         <source>The model&apos;s server started but could not load the model: {message}</source>
         <translation>模型服务器已启动，但无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="590"/>
+        <location filename="../clvnet_qgis/env_check.py" line="143"/>
         <source>The model&apos;s server stopped before answering ({last}).</source>
         <translation>模型服务器在响应之前停止了（{last}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="590"/>
+        <location filename="../clvnet_qgis/env_check.py" line="143"/>
         <source>no message</source>
         <translation>无消息</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="182"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="184"/>
         <source>Looking for a Python to build from...</source>
         <translation>正在查找用于创建环境的 Python...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="453"/>
+        <location filename="../clvnet_qgis/base_python.py" line="258"/>
         <source>&apos;{path}&apos; did not answer within {seconds} s.</source>
         <translation>“{path}”在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="704"/>
+        <location filename="../clvnet_qgis/env_check.py" line="259"/>
         <source>&apos;{path}&apos; could not be started as a Python interpreter.</source>
         <translation>无法将“{path}”作为 Python 解释器启动。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="714"/>
+        <location filename="../clvnet_qgis/env_check.py" line="269"/>
         <source>The model&apos;s server with {python} did not answer within {seconds} s.</source>
         <translation>使用 {python} 的模型服务器在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="835"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="196"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>正在使用 {python} 创建 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="850"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="211"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>正在下载并安装模型的软件包（约 {size} GB）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="904"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="266"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>安装已取消；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="952"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="317"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>创建模型环境失败（退出码 {code}）；之前的环境保持不变。pip 的输出位于 {log}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="967"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="332"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>无法启动 {program}；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="974"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="339"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>正在通过启动模型服务器检查环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="983"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="348"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>新环境无法工作（{problem}）；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="992"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="357"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>新环境无法替换旧环境（{error}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="998"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="363"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>模型的 Python 环境已就绪（{summary}）；用时 {minutes} 分钟。</translation>
     </message>
@@ -926,7 +921,7 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>模型进程在 {1} 个框之后意外停止（{0}）；请重新运行该算法。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="233"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
     </message>
@@ -1169,32 +1164,32 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>{0} 已停止，退出码 {1}：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="242"/>
+        <location filename="../clvnet_qgis/plugin.py" line="248"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="320"/>
+        <location filename="../clvnet_qgis/plugin.py" line="324"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>正在加载检查点 {name}，在保存之前进行检查...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="348"/>
+        <location filename="../clvnet_qgis/plugin.py" line="352"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>检查点 {name} 已加载并保存到设置中。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="355"/>
+        <location filename="../clvnet_qgis/plugin.py" line="359"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="776"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="134"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>无法访问 PyTorch 的 CPU 索引，因此使用 PyPI 的版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/model_env.py" line="844"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="205"/>
         <source>Checking that {index} can be reached...</source>
         <translation>正在检查能否访问 {index}...</translation>
     </message>
@@ -1209,9 +1204,19 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>检查、创建或修复 CLV-Net 为模型管理的 Python 环境</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/dependencies.py" line="231"/>
+        <location filename="../clvnet_qgis/dependencies.py" line="233"/>
         <source>If that index cannot be reached, PyPI&apos;s larger build is installed instead: about {download} GB to download and {disk} GB on disk.</source>
         <translation>如果无法访问该索引，将改为安装 PyPI 上更大的版本：下载约 {download} GB，占用磁盘约 {disk} GB。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/plugin.py" line="243"/>
+        <source>1 object scored below the minimum score {score:.2f} and was left out (Settings).</source>
+        <translation>1 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>1 object scored below the minimum score {1:.2f} and was left out.</source>
+        <translation>1 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
     </message>
 </context>
 </TS>

@@ -168,6 +168,8 @@ def test_a_box_on_the_real_desktop(display, profile, tmp_path):
     assert all(o["caption"] and o["phrase"] for o in report["objects"])
     assert report["captions"] and all(report["captions"])
     assert Path(report["screenshot"]).stat().st_size > 10_000
+    left_out = [m["text"] for m in report["messages"] if "minimum score" in m["text"]]
+    assert not any(text.startswith("1 objects") for text in left_out), left_out
     assert report["rubber_band_while_running"], "the box outline vanished while the box ran"
     assert not report["rubber_band_after_result"], "the box outline stayed after the result"
     assert code == 0, f"QGIS exited with {code}:\n{log.read_text()[-2000:]}"

@@ -547,8 +547,28 @@ def test_min_score_leaves_out_low_scoring_objects_and_their_relations(
     everything = run_alg(EXTENT_ALG, params)
     scores = sorted(f["score"] for f in features(everything["OUTPUT"])[1])
     assert len(scores) == OBJECTS_PER_BOX and scores[1] < scores[2]
+    assert scores[0] < scores[1]
+
+    class Infos(QgsProcessingFeedback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: List[str] = []
+
+        def pushInfo(self, text: str) -> None:  # noqa: N802 - QGIS's name
+            self.lines.append(text)
+
+    one = Infos()
+    run_alg(EXTENT_ALG, {**params, "MIN_SCORE": (scores[0] + scores[1]) / 2}, feedback=one)
+    assert [line for line in one.lines if "minimum score" in line] == [
+        f"1 object scored below the minimum score {(scores[0] + scores[1]) / 2:.2f} "
+        "and was left out."
+    ]
     threshold = (scores[1] + scores[2]) / 2  # keeps the two best of four
-    kept = run_alg(EXTENT_ALG, {**params, "MIN_SCORE": threshold})
+    two = Infos()
+    kept = run_alg(EXTENT_ALG, {**params, "MIN_SCORE": threshold}, feedback=two)
+    assert [line for line in two.lines if "minimum score" in line] == [
+        f"2 objects scored below the minimum score {threshold:.2f} and were left out."
+    ]
     assert kept["OBJECT_COUNT"] == 2
     _, objects = features(kept["OUTPUT"])
     assert sorted(f["score"] for f in objects) == pytest.approx(scores[2:])

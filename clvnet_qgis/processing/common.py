@@ -230,11 +230,11 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
             )
         )
         if hidden:
-            feedback.pushInfo(
-                tr("{0} objects scored below the minimum score {1:.2f} and were left out.").format(
-                    hidden, min_score
-                )
-            )
+            if hidden == 1:
+                text = tr("1 object scored below the minimum score {1:.2f} and was left out.")
+            else:
+                text = tr("{0} objects scored below the minimum score {1:.2f} and were left out.")
+            feedback.pushInfo(text.format(hidden, min_score))
         if done == 0 and skips.count and not feedback.isCanceled():
             raise QgsProcessingException(
                 tr(
