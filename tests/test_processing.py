@@ -149,6 +149,21 @@ def field_names(layer: QgsVectorLayer) -> List[str]:
     return [name for name in layer.fields().names() if name != "fid"]
 
 
+class RecordedFeedback(QgsProcessingFeedback):
+    """Feedback that keeps the info and warning lines an algorithm pushes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.infos: List[str] = []
+        self.warnings: List[str] = []
+
+    def pushInfo(self, text: str) -> None:  # noqa: N802 - QGIS's name
+        self.infos.append(text)
+
+    def pushWarning(self, text: str) -> None:  # noqa: N802 - QGIS's name
+        self.warnings.append(text)
+
+
 def test_provider_exposes_the_public_ids_and_parameters(clvnet_provider):
     ids = sorted(alg.id() for alg in clvnet_provider.algorithms())
     assert {BOXES_ALG, EXTENT_ALG} <= set(ids)  # beside the training algorithms
@@ -549,24 +564,16 @@ def test_min_score_leaves_out_low_scoring_objects_and_their_relations(
     assert len(scores) == OBJECTS_PER_BOX and scores[1] < scores[2]
     assert scores[0] < scores[1]
 
-    class Infos(QgsProcessingFeedback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.lines: List[str] = []
-
-        def pushInfo(self, text: str) -> None:  # noqa: N802 - QGIS's name
-            self.lines.append(text)
-
-    one = Infos()
+    one = RecordedFeedback()
     run_alg(EXTENT_ALG, {**params, "MIN_SCORE": (scores[0] + scores[1]) / 2}, feedback=one)
-    assert [line for line in one.lines if "minimum score" in line] == [
+    assert [line for line in one.infos if "minimum score" in line] == [
         f"1 object scored below the minimum score {(scores[0] + scores[1]) / 2:.2f} "
         "and was left out."
     ]
     threshold = (scores[1] + scores[2]) / 2  # keeps the two best of four
-    two = Infos()
+    two = RecordedFeedback()
     kept = run_alg(EXTENT_ALG, {**params, "MIN_SCORE": threshold}, feedback=two)
-    assert [line for line in two.lines if "minimum score" in line] == [
+    assert [line for line in two.infos if "minimum score" in line] == [
         f"2 objects scored below the minimum score {threshold:.2f} and were left out."
     ]
     assert kept["OBJECT_COUNT"] == 2
@@ -599,15 +606,7 @@ def test_a_box_over_nodata_only_is_skipped_with_the_reason(run_alg, processing_c
         features.append(feature)
     assert layer.dataProvider().addFeatures(features)[0]
 
-    class Warnings(QgsProcessingFeedback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.lines: List[str] = []
-
-        def pushWarning(self, text: str) -> None:  # noqa: N802 - QGIS's name
-            self.lines.append(text)
-
-    feedback = Warnings()
+    feedback = RecordedFeedback()
     params = {
         "INPUT": raster,
         "BOXES": layer,
@@ -616,4 +615,4 @@ def test_a_box_over_nodata_only_is_skipped_with_the_reason(run_alg, processing_c
     }
     result = run_alg(BOXES_ALG, params, feedback=feedback)
     assert result["PROCESSED_COUNT"] == 1 and result["SKIPPED_COUNT"] == 1
-    assert any("The box covers only nodata pixels" in line for line in feedback.lines)
+    assert any("The box covers only nodata pixels" in line for line in feedback.warnings)
