@@ -21,6 +21,12 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """``one`` when ``count`` is 1, else ``many``: the two translated forms of a sentence
+    about ``count`` things (``tr`` needs each written out for ``pylupdate5``)."""
+    return one if count == 1 else many
+
+
 def user_locale() -> str:
     """The locale QGIS shows its interface in, e.g. ``zh_CN`` or ``fr_FR``.
 

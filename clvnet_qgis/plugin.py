@@ -20,7 +20,7 @@ from model_core.errors import InputError
 
 from . import dependencies
 from .export import ExportDialog, export_message, export_results
-from .i18n import install_translator, remove_translator, tr
+from .i18n import install_translator, plural, remove_translator, tr
 from .layers import OBJECTS, ResultLayers
 from .map_tool import BoxMapTool
 from .model_server import close_shared_client, known_cuda_devices
@@ -239,16 +239,17 @@ class ClvnetPlugin:
                 Qgis.Info,
             )
         if added.hidden_objects:
-            if added.hidden_objects == 1:
-                text = tr(
+            text = plural(
+                added.hidden_objects,
+                tr(
                     "1 object scored below the minimum score {score:.2f} and was left out "
                     "(Settings)."
-                )
-            else:
-                text = tr(
+                ),
+                tr(
                     "{n} objects scored below the minimum score {score:.2f} and were left out "
                     "(Settings)."
-                )
+                ),
+            )
             self._push(text.format(n=added.hidden_objects, score=settings.min_score), Qgis.Info)
         elif not added.object_feature_ids:
             self._push(

@@ -9,7 +9,7 @@
         <translation>Le fichier d’export « {path} » doit se terminer par .gpkg, .shp ou .geojson.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="293"/>
+        <location filename="../clvnet_qgis/plugin.py" line="294"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>Il n’y a pas encore de résultats CLV-Net à exporter.</translation>
     </message>
@@ -209,37 +209,37 @@
         <translation>Les résultats sont dans des couches temporaires en mémoire du groupe « CLV-Net » ; exportez-les ou enregistrez-les pour les conserver.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="254"/>
+        <location filename="../clvnet_qgis/plugin.py" line="255"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>Le modèle a décrit la boîte mais n’y a trouvé aucun polygone d’objet.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="270"/>
+        <location filename="../clvnet_qgis/plugin.py" line="271"/>
         <source>The request was cancelled.</source>
         <translation>La requête a été annulée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="285"/>
+        <location filename="../clvnet_qgis/plugin.py" line="286"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>Il n’y a aucun résultat CLV-Net à supprimer.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="288"/>
+        <location filename="../clvnet_qgis/plugin.py" line="289"/>
         <source>Removed box #{box_id}.</source>
         <translation>Boîte n°{box_id} supprimée.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="368"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>Choisissez une couche raster dans le panneau CLV-Net, prenez l’outil boîte et faites glisser une boîte. CLV-Net rédige une description de la boîte dans son environnement, dessine un polygone par objet nommé dans la description et liste les relations entre eux.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="373"/>
+        <location filename="../clvnet_qgis/plugin.py" line="374"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>Échap ou un clic droit annule une boîte. Les résultats vont dans des couches en mémoire du groupe « CLV-Net » ; exportez-les en GeoPackage, Shapefile ou GeoJSON. La boîte à outils de traitements offre le même modèle pour de nombreuses boîtes à la fois.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="380"/>
+        <location filename="../clvnet_qgis/plugin.py" line="381"/>
         <source>CLV-Net help</source>
         <translation>Aide de CLV-Net</translation>
     </message>
@@ -444,37 +444,32 @@
         <translation>Objets trouvés</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="221"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="228"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Sortie Shapefile : les textes de plus de 254 octets ont été tronqués ; utilisez un GeoPackage pour les garder entiers.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="227"/>
-        <source>{0} boxes described, {1} skipped, {2} objects found.</source>
-        <translation>{0} boîtes décrites, {1} ignorées, {2} objets trouvés.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="239"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="249"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>Aucune des {0} boîtes n’a pu être décrite sur la couche raster « {1} » ; vérifiez qu’elles la recouvrent (et le SCR de la couche de boîtes).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="328"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
         <source>Loading the CLV-Net model…</source>
         <translation>Chargement du modèle CLV-Net…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="336"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="352"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>CUDA n’est pas disponible ici ; exécution sur le CPU.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="347"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="363"/>
         <source>Describing boxes…</source>
         <translation>Description des boîtes…</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="353"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="369"/>
         <source>Box {0}: {1}</source>
         <translation>Boîte {0} : {1}</translation>
     </message>
@@ -921,17 +916,17 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le processus du modèle s'est arrêté de façon inattendue ({0}) après {1} emprises ; relancez l'algorithme.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="242"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} objets ont un score inférieur au score minimal {1:.2f} et ont été écartés.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="294"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="310"/>
         <source>{layer} ({algorithm})</source>
         <translation>{layer} ({algorithm})</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="342"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="358"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
         <translation>Modèle {0} ({1}) sur {2}, dans le processus du modèle {3}.</translation>
     </message>
@@ -1099,42 +1094,37 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>Perte à la dernière étape</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
-        <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
-        <translation>Affinage de {0} pendant {1} étapes sur {2} dossier(s) d’enregistrements, part synthétique {3}.</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="178"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="180"/>
         <source>No record folder was given.</source>
         <translation>Aucun dossier d’enregistrements n’a été donné.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="182"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="184"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
         <translation>« {0} » n’est pas un dossier d’enregistrements d’entraînement (fichiers JSON) : créez-en un avec « Préparer les données d’entraînement ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="194"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="196"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
         <translation>« {0} » n’est pas un dossier de point de contrôle CLV-Net (config.json, model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="221"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="223"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="227"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>L’entraînement a été annulé ; rien n’a été écrit dans « {0} ».</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="227"/>
         <source>Training failed: {0}</source>
         <translation>L’entraînement a échoué : {0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="238"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="240"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>Point de contrôle affiné écrit dans {0}.</translation>
     </message>
@@ -1164,22 +1154,22 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>{0} s’est arrêté avec le code de sortie {1} : {2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="248"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} objets ont un score inférieur au score minimal {score:.2f} et ont été écartés (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="324"/>
+        <location filename="../clvnet_qgis/plugin.py" line="325"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>Chargement du point de contrôle {name} pour le vérifier avant de l'enregistrer...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="352"/>
+        <location filename="../clvnet_qgis/plugin.py" line="353"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>Le point de contrôle {name} s'est chargé et est enregistré dans les paramètres.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="359"/>
+        <location filename="../clvnet_qgis/plugin.py" line="360"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>Le point de contrôle {name} ne s'est pas chargé ; les paramètres conservent {kept}.</translation>
     </message>
@@ -1209,14 +1199,74 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>Si cet index est injoignable, la version plus lourde de PyPI est installée à la place : environ {download} Go à télécharger et {disk} Go sur le disque.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="243"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>1 object scored below the minimum score {score:.2f} and was left out (Settings).</source>
         <translation>1 objet a un score inférieur au score minimal {score:.2f} et a été écarté (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="242"/>
         <source>1 object scored below the minimum score {1:.2f} and was left out.</source>
         <translation>1 objet a un score inférieur au score minimal {1:.2f} et a été écarté.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="211"/>
+        <source>The model process stopped unexpectedly ({0}) after 1 box; run the algorithm again.</source>
+        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({0}) après 1 emprise ; relancez l&apos;algorithme.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>1 box described</source>
+        <translation>1 boîte décrite</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>{0} boxes described</source>
+        <translation>{0} boîtes décrites</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <source>1 object found</source>
+        <translation>1 objet trouvé</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <source>{0} objects found</source>
+        <translation>{0} objets trouvés</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <source>{0}, {1} skipped, {2}.</source>
+        <translation>{0}, {1} ignorée(s), {2}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="249"/>
+        <source>The box could not be described on the raster layer &apos;{1}&apos;; check that it overlaps it (and the box layer&apos;s CRS).</source>
+        <translation>La boîte n’a pas pu être décrite sur la couche raster « {1} » ; vérifiez qu&apos;elle la recouvre (et le SCR de la couche de boîtes).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
+        <source>1 step</source>
+        <translation>1 étape</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
+        <source>{0} steps</source>
+        <translation>{0} étapes</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="172"/>
+        <source>1 record folder</source>
+        <translation>1 dossier d’enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="172"/>
+        <source>{0} record folders</source>
+        <translation>{0} dossiers d’enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="173"/>
+        <source>Fine-tuning {0} for {1} on {2}, synthetic share {3}.</source>
+        <translation>Affinage de {0} pendant {1} sur {2}, part synthétique {3}.</translation>
     </message>
 </context>
 </TS>

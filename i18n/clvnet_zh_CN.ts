@@ -9,7 +9,7 @@
         <translation>导出文件“{path}”的扩展名必须是 .gpkg、.shp 或 .geojson。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="293"/>
+        <location filename="../clvnet_qgis/plugin.py" line="294"/>
         <source>There are no CLV-Net results to export yet.</source>
         <translation>目前还没有可导出的 CLV-Net 结果。</translation>
     </message>
@@ -209,37 +209,37 @@
         <translation>结果保存在“CLV-Net”组的临时内存图层中；如需保留，请导出或保存它们。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="254"/>
+        <location filename="../clvnet_qgis/plugin.py" line="255"/>
         <source>The model described the box but found no object polygon in it.</source>
         <translation>模型描述了该方框，但没有在其中找到对象多边形。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="270"/>
+        <location filename="../clvnet_qgis/plugin.py" line="271"/>
         <source>The request was cancelled.</source>
         <translation>请求已取消。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="285"/>
+        <location filename="../clvnet_qgis/plugin.py" line="286"/>
         <source>There is no CLV-Net result to remove.</source>
         <translation>没有可删除的 CLV-Net 结果。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="288"/>
+        <location filename="../clvnet_qgis/plugin.py" line="289"/>
         <source>Removed box #{box_id}.</source>
         <translation>已删除方框 #{box_id}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="368"/>
+        <location filename="../clvnet_qgis/plugin.py" line="369"/>
         <source>Choose a raster layer in the CLV-Net panel, pick the box tool and drag a box. CLV-Net writes a caption of the box in its surroundings, draws one polygon per object the caption names and lists the relations between them.</source>
         <translation>在 CLV-Net 面板中选择一个栅格图层，选择方框工具并拖出一个方框。CLV-Net 会结合周围环境为方框撰写描述，为描述中提到的每个对象绘制一个多边形，并列出它们之间的关系。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="373"/>
+        <location filename="../clvnet_qgis/plugin.py" line="374"/>
         <source>Esc or a right click cancels a box. Results go to memory layers in the &apos;CLV-Net&apos; group; export them as GeoPackage, Shapefile or GeoJSON. The Processing toolbox has the same model for many boxes at once.</source>
         <translation>按 Esc 或单击右键可取消方框。结果保存在“CLV-Net”组的内存图层中；可将其导出为 GeoPackage、Shapefile 或 GeoJSON。处理工具箱中提供同一模型，可一次处理多个方框。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="380"/>
+        <location filename="../clvnet_qgis/plugin.py" line="381"/>
         <source>CLV-Net help</source>
         <translation>CLV-Net 帮助</translation>
     </message>
@@ -444,37 +444,32 @@
         <translation>找到的对象</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="221"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="228"/>
         <source>Shapefile output: texts longer than 254 bytes were truncated; use a GeoPackage to keep them whole.</source>
         <translation>Shapefile 输出：超过 254 字节的文本已被截断；如需完整保留，请使用 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="227"/>
-        <source>{0} boxes described, {1} skipped, {2} objects found.</source>
-        <translation>已描述 {0} 个方框，跳过 {1} 个，找到 {2} 个对象。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="239"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="249"/>
         <source>None of the {0} boxes could be described on the raster layer &apos;{1}&apos;; check that they overlap it (and the box layer&apos;s CRS).</source>
         <translation>{0} 个方框均无法在栅格图层“{1}”上描述；请检查它们是否与该图层重叠（以及方框图层的坐标参考系）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="328"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="344"/>
         <source>Loading the CLV-Net model…</source>
         <translation>正在加载 CLV-Net 模型……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="336"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="352"/>
         <source>CUDA is not available here; running on the CPU.</source>
         <translation>此处 CUDA 不可用；改用 CPU 运行。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="347"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="363"/>
         <source>Describing boxes…</source>
         <translation>正在描述方框……</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="353"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="369"/>
         <source>Box {0}: {1}</source>
         <translation>方框 {0}：{1}</translation>
     </message>
@@ -921,17 +916,17 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>模型进程在 {1} 个框之后意外停止（{0}）；请重新运行该算法。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="242"/>
         <source>{0} objects scored below the minimum score {1:.2f} and were left out.</source>
         <translation>{0} 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="294"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="310"/>
         <source>{layer} ({algorithm})</source>
         <translation>{layer}（{algorithm}）</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="342"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="358"/>
         <source>Model {0} ({1}) on {2}, in the model process {3}.</source>
         <translation>模型 {0}（{1}）运行于 {2}，模型进程 {3}。</translation>
     </message>
@@ -1099,42 +1094,37 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>最后一步的损失</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
-        <source>Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.</source>
-        <translation>正在以 {2} 个记录文件夹微调 {0}，共 {1} 步，合成比例 {3}。</translation>
-    </message>
-    <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="178"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="180"/>
         <source>No record folder was given.</source>
         <translation>未提供记录文件夹。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="182"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="184"/>
         <source>&apos;{0}&apos; is not a folder of training records (JSON files): make one with &quot;Prepare training data&quot;.</source>
         <translation>“{0}”不是训练记录文件夹（JSON 文件）：请用“准备训练数据”生成一个。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="194"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="196"/>
         <source>&apos;{0}&apos; is not a CLV-Net checkpoint folder (config.json, model.safetensors).</source>
         <translation>“{0}”不是 CLV-Net 检查点文件夹（config.json、model.safetensors）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="221"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="223"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>第 {0}/{1} 步：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="227"/>
         <source>Training was cancelled; nothing was written to &apos;{0}&apos;.</source>
         <translation>训练已取消；没有向“{0}”写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="225"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="227"/>
         <source>Training failed: {0}</source>
         <translation>训练失败：{0}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/train_model.py" line="238"/>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="240"/>
         <source>Fine-tuned checkpoint written to {0}.</source>
         <translation>微调后的检查点已写入 {0}。</translation>
     </message>
@@ -1164,22 +1154,22 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>{0} 已停止，退出码 {1}：{2}</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="248"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>{n} objects scored below the minimum score {score:.2f} and were left out (Settings).</source>
         <translation>{n} 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="324"/>
+        <location filename="../clvnet_qgis/plugin.py" line="325"/>
         <source>Loading the checkpoint {name} to check it before it is saved...</source>
         <translation>正在加载检查点 {name}，在保存之前进行检查...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="352"/>
+        <location filename="../clvnet_qgis/plugin.py" line="353"/>
         <source>The checkpoint {name} loaded and is saved in the settings.</source>
         <translation>检查点 {name} 已加载并保存到设置中。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="359"/>
+        <location filename="../clvnet_qgis/plugin.py" line="360"/>
         <source>The checkpoint {name} did not load, so the settings keep {kept}.</source>
         <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
     </message>
@@ -1209,14 +1199,74 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>如果无法访问该索引，将改为安装 PyPI 上更大的版本：下载约 {download} GB，占用磁盘约 {disk} GB。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/plugin.py" line="243"/>
+        <location filename="../clvnet_qgis/plugin.py" line="242"/>
         <source>1 object scored below the minimum score {score:.2f} and was left out (Settings).</source>
         <translation>1 个对象的得分低于最低得分 {score:.2f}，已被省略（设置）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <location filename="../clvnet_qgis/processing/common.py" line="242"/>
         <source>1 object scored below the minimum score {1:.2f} and was left out.</source>
         <translation>1 个对象的得分低于最低得分 {1:.2f}，已被省略。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="211"/>
+        <source>The model process stopped unexpectedly ({0}) after 1 box; run the algorithm again.</source>
+        <translation>模型进程在 1 个框之后意外停止（{0}）；请重新运行该算法。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>1 box described</source>
+        <translation>已描述 1 个方框</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="234"/>
+        <source>{0} boxes described</source>
+        <translation>已描述 {0} 个方框</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <source>1 object found</source>
+        <translation>找到 1 个对象</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="235"/>
+        <source>{0} objects found</source>
+        <translation>找到 {0} 个对象</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="236"/>
+        <source>{0}, {1} skipped, {2}.</source>
+        <translation>{0}，跳过 {1} 个，{2}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/common.py" line="249"/>
+        <source>The box could not be described on the raster layer &apos;{1}&apos;; check that it overlaps it (and the box layer&apos;s CRS).</source>
+        <translation>无法在栅格图层“{1}”上描述该方框；请检查它是否与图层重叠（以及方框图层的坐标参考系）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
+        <source>1 step</source>
+        <translation>1 步</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
+        <source>{0} steps</source>
+        <translation>{0} 步</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="172"/>
+        <source>1 record folder</source>
+        <translation>1 个记录文件夹</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="172"/>
+        <source>{0} record folders</source>
+        <translation>{0} 个记录文件夹</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/processing/train_model.py" line="173"/>
+        <source>Fine-tuning {0} for {1} on {2}, synthetic share {3}.</source>
+        <translation>正在以 {2} 微调 {0}，共 {1}，合成比例 {3}。</translation>
     </message>
 </context>
 </TS>

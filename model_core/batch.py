@@ -457,9 +457,12 @@ def _run_locked(
         good, summary.skipped = pixel_boxes(source, listed, box_crs, rgb_bands)
         if not good:
             first, reason = next(iter(summary.skipped.items()))
+            if len(listed) == 1:
+                unusable = f"The box in '{boxes_path}' cannot be used"
+            else:
+                unusable = f"None of the {len(listed)} boxes in '{boxes_path}' can be used"
             raise InputError(
-                f"None of the {len(listed)} boxes in '{boxes_path}' can be used, so nothing was "
-                f"written (box {first}: {reason.rstrip('.')})."
+                f"{unusable}, so nothing was written (box {first}: {reason.rstrip('.')})."
             )
         inputs = run_inputs(raster, boxes_path, listed, layer_wkt, checkpoint, options)
         if partial.exists():

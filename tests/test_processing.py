@@ -314,6 +314,7 @@ def test_zero_feature_box_layer_is_a_clear_error(run_alg, cogeo, processing_chec
 def test_boxes_outside_the_raster_are_skipped_and_counted(run_alg, cogeo, processing_checkpoint):
     boxes = {"inside": BOX_FRACTIONS["road"], "east": (1.5, 0.2, 1.7, 0.4)}
     layer = box_layer(cogeo, boxes, "EPSG:32652")
+    feedback = RecordedFeedback()
     result = run_alg(
         BOXES_ALG,
         {
@@ -324,15 +325,17 @@ def test_boxes_outside_the_raster_are_skipped_and_counted(run_alg, cogeo, proces
             "OUTPUT_RELATIONS": None,
             "OUTPUT_PROMPTS": "TEMPORARY_OUTPUT",
         },
+        feedback=feedback,
     )
     assert result["PROCESSED_COUNT"] == 1 and result["SKIPPED_COUNT"] == 1
+    assert f"1 box described, 1 skipped, {OBJECTS_PER_BOX} objects found." in feedback.infos
     assert result["OUTPUT_RELATIONS"] is None
     _, prompts = features(result["OUTPUT_PROMPTS"])
     inside = next(f.id() for f in layer.getFeatures() if f["name"] == "inside")
     assert [f["box_id"] for f in prompts] == [inside]
 
     only_outside = box_layer(cogeo, {"east": boxes["east"]}, "EPSG:32652")
-    with pytest.raises(QgsProcessingException, match="None of the 1 boxes"):
+    with pytest.raises(QgsProcessingException, match="^The box could not be described on the"):
         run_alg(
             BOXES_ALG,
             {

@@ -179,6 +179,8 @@ def test_train_model_fine_tunes_a_checkpoint_the_model_core_uses(prepared, fine_
     assert results["OUTPUT"] == str(out) and results["STEPS_DONE"] == 2
     assert 0 < results["FINAL_LOSS"] < 100
     assert any(m.startswith("Step 2/2: loss") for m in feedback.messages)
+    intro = " for 2 steps on 2 record folders, synthetic share "
+    assert any(m.startswith("Fine-tuning ") and intro in m for m in feedback.messages)
     names = {p.name for p in out.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", "MODEL_CARD.md"} <= names
     assert "train_state.pt" not in names and no_leftovers(out.parent)

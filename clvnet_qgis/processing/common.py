@@ -26,7 +26,7 @@ from qgis.core import (
 
 from model_core.result import DEFAULT_MIN_SCORE, keep_confident
 
-from ..i18n import tr
+from ..i18n import plural, tr
 from ..layers import (
     OBJECT_FIELDS,
     OBJECTS,
@@ -209,9 +209,16 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
             pass
         except ServerDied as died:
             raise QgsProcessingException(
-                tr(
-                    "The model process stopped unexpectedly ({0}) after {1} boxes; "
-                    "run the algorithm again."
+                plural(
+                    done,
+                    tr(
+                        "The model process stopped unexpectedly ({0}) after 1 box; "
+                        "run the algorithm again."
+                    ),
+                    tr(
+                        "The model process stopped unexpectedly ({0}) after {1} boxes; "
+                        "run the algorithm again."
+                    ),
                 ).format(died.how, done)
             ) from died
         except (InputError, ServerError) as err:
@@ -224,24 +231,33 @@ class ClvnetAlgorithmBase(QgsProcessingAlgorithm):
                     "use a GeoPackage to keep them whole."
                 )
             )
+        described = plural(done, tr("1 box described"), tr("{0} boxes described"))
+        found = plural(sinks.object_count, tr("1 object found"), tr("{0} objects found"))
         feedback.pushInfo(
-            tr("{0} boxes described, {1} skipped, {2} objects found.").format(
-                done, skips.count, sinks.object_count
+            tr("{0}, {1} skipped, {2}.").format(
+                described.format(done), skips.count, found.format(sinks.object_count)
             )
         )
         if hidden:
-            if hidden == 1:
-                text = tr("1 object scored below the minimum score {1:.2f} and was left out.")
-            else:
-                text = tr("{0} objects scored below the minimum score {1:.2f} and were left out.")
+            text = plural(
+                hidden,
+                tr("1 object scored below the minimum score {1:.2f} and was left out."),
+                tr("{0} objects scored below the minimum score {1:.2f} and were left out."),
+            )
             feedback.pushInfo(text.format(hidden, min_score))
         if done == 0 and skips.count and not feedback.isCanceled():
-            raise QgsProcessingException(
+            text = plural(
+                skips.count,
+                tr(
+                    "The box could not be described on the raster layer '{1}'; "
+                    "check that it overlaps it (and the box layer's CRS)."
+                ),
                 tr(
                     "None of the {0} boxes could be described on the raster layer '{1}'; "
                     "check that they overlap it (and the box layer's CRS)."
-                ).format(skips.count, self.raster.name)
+                ),
             )
+            raise QgsProcessingException(text.format(skips.count, self.raster.name))
         return {
             self.OUTPUT: sinks.objects_id,
             self.OUTPUT_RELATIONS: sinks.relations_id or None,

@@ -23,7 +23,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..i18n import tr
+from ..i18n import plural, tr
 from .common import checkpoint_parameter, device_parameter
 from .training_algorithm import TrainingCommandAlgorithm
 from .training_process import (
@@ -168,8 +168,10 @@ class TrainModelAlgorithm(TrainingCommandAlgorithm):
         }
         for key, value in settings.items():
             args += ["--set", f"{key}={value}"]
-        intro = tr("Fine-tuning {0} for {1} steps on {2} record folder(s), synthetic share {3}.")
-        feedback.pushInfo(intro.format(base, steps, len(folders), share))
+        length = plural(steps, tr("1 step"), tr("{0} steps")).format(steps)
+        data = plural(len(folders), tr("1 record folder"), tr("{0} record folders"))
+        intro = tr("Fine-tuning {0} for {1} on {2}, synthetic share {3}.")
+        feedback.pushInfo(intro.format(base, length, data.format(len(folders)), share))
         return self._train(python, args, staging, out, steps, feedback)
 
     def _recordFolders(self, parameters: Dict[str, Any], context: QgsProcessingContext):
