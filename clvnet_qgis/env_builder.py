@@ -28,6 +28,8 @@ from .model_server import stop_server_running_from
 
 LOCK_FILE = PLUGIN_ROOT / "model_core" / "requirements-model.lock"
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
+#: What pip prints when the disk fills up while it installs.
+DISK_FULL_MARKS = ("No space left on device", "[Errno 28]")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,14 @@ def lock_packages(lock: Path = LOCK_FILE) -> Dict[str, str]:
         if match:
             packages[match.group(1).lower().replace("_", "-")] = match.group(2)
     return packages
+
+
+def free_gb(folder: Path) -> float:
+    """Free space, in GB, on the disk that holds ``folder`` (or its nearest existing parent)."""
+    path = Path(folder).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(str(path)).free / 1e9
 
 
 def remove_in_background(path: Path) -> None:
@@ -182,6 +192,7 @@ class EnvironmentBuilder(QObject):
         self._steps: List[str] = []
         self._current = ""
         self._collected = 0
+        self._disk_full = False
         self._done = False
         self._started = 0.0
 
@@ -235,12 +246,29 @@ class EnvironmentBuilder(QObject):
     def start(self) -> None:
         """Begin; returns at once (the steps run in ``QProcess`` es)."""
         self._started = time.monotonic()
+        self._disk_full = False
         self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_in_background(self.staging)
         self.log_path.write_text("", encoding="utf-8")
+        if not self._enough_disk():
+            return
         self._steps = [step.name for step in self.steps()]
         self.progress.emit(0)
         self._next_step()
+
+    def _enough_disk(self) -> bool:
+        """True when the disk has room for the build; otherwise fail with what it needs."""
+        free = free_gb(self.target.parent)
+        if free >= self.build.disk_gb:
+            return True
+        self._fail(
+            tr(
+                "The model's environment needs about {disk} GB free in {folder}, but only "
+                "{free} GB is free; free some space and try again (the previous environment "
+                "is unchanged)."
+            ).format(disk=self.build.disk_gb, folder=self.target.parent, free=f"{free:.1f}")
+        )
+        return False
 
     def running(self) -> bool:
         """True until ``finished`` was emitted."""
@@ -293,6 +321,8 @@ class EnvironmentBuilder(QObject):
         """Log one line of output and turn pip's milestones into progress."""
         self._log(line)
         self.output.emit(line)
+        if any(mark in line for mark in DISK_FULL_MARKS):
+            self._disk_full = True
         if line.startswith("Collecting "):
             self._collected += 1
             share = min(1.0, self._collected / self._expected_packages())
@@ -313,6 +343,17 @@ class EnvironmentBuilder(QObject):
             self.build = pypi_fallback(self.build)
             self._log(self.build.reason)
             self.step.emit(self.build.reason)
+            if not self._enough_disk():
+                return
+        elif failed and self._disk_full:
+            self._fail(
+                tr(
+                    "Creating the model's environment failed because the disk is full (it needs "
+                    "about {disk} GB free in {folder}); the previous environment is unchanged. "
+                    "pip's output is in {log}."
+                ).format(disk=self.build.disk_gb, folder=self.target.parent, log=self.log_path)
+            )
+            return
         elif failed:
             self._fail(
                 tr(

@@ -676,17 +676,17 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>« {path} » ne peut pas être exécuté ; choisissez un interpréteur Python.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="67"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="69"/>
         <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
         <translation>un GPU NVIDIA a été trouvé, la version CUDA de PyTorch est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="71"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="73"/>
         <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
         <translation>aucun GPU NVIDIA n'a été trouvé, la version CPU de PyTorch est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="78"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="80"/>
         <source>PyPI&apos;s PyTorch build for this platform</source>
         <translation>la version de PyTorch de PyPI pour cette plateforme</translation>
     </message>
@@ -796,47 +796,47 @@ L’emprise peut être dans n’importe quel SCR (par ex. 'xmin,xmax,ymin,ymax [
         <translation>Le serveur du modèle avec {python} n'a pas répondu en {seconds} s.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="196"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="207"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>Création de l'environnement Python avec {python}...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="211"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="222"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>Téléchargement et installation des paquets du modèle (environ {size} Go)...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="266"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="294"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>L'installation a été annulée ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="317"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="358"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>La création de l'environnement du modèle a échoué (code de sortie {code}) ; l'environnement précédent est inchangé. La sortie de pip se trouve dans {log}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="332"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="373"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>{program} n'a pas pu être démarré ; l'environnement précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="339"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="380"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>Vérification de l'environnement en démarrant le serveur du modèle...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="348"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="389"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>Le nouvel environnement ne fonctionne pas ({problem}) ; le précédent est inchangé.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="357"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="398"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>Le nouvel environnement n'a pas pu remplacer l'ancien ({error}).</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="363"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="404"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>L'environnement Python du modèle est prêt ({summary}) ; cela a pris {minutes} min.</translation>
     </message>
@@ -1174,12 +1174,12 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <translation>Le point de contrôle {name} ne s'est pas chargé ; les paramètres conservent {kept}.</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="134"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="144"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>l'index CPU de PyTorch est injoignable, la version de PyPI est donc utilisée</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="205"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="216"/>
         <source>Checking that {index} can be reached...</source>
         <translation>Vérification que {index} est joignable...</translation>
     </message>
@@ -1211,7 +1211,7 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="211"/>
         <source>The model process stopped unexpectedly ({0}) after 1 box; run the algorithm again.</source>
-        <translation>Le processus du modèle s&apos;est arrêté de façon inattendue ({0}) après 1 emprise ; relancez l&apos;algorithme.</translation>
+        <translation>Le processus du modèle s'est arrêté de façon inattendue ({0}) après 1 emprise ; relancez l'algorithme.</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="234"/>
@@ -1241,7 +1241,7 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
     <message>
         <location filename="../clvnet_qgis/processing/common.py" line="249"/>
         <source>The box could not be described on the raster layer &apos;{1}&apos;; check that it overlaps it (and the box layer&apos;s CRS).</source>
-        <translation>La boîte n’a pas pu être décrite sur la couche raster « {1} » ; vérifiez qu&apos;elle la recouvre (et le SCR de la couche de boîtes).</translation>
+        <translation>La boîte n’a pas pu être décrite sur la couche raster « {1} » ; vérifiez qu'elle la recouvre (et le SCR de la couche de boîtes).</translation>
     </message>
     <message>
         <location filename="../clvnet_qgis/processing/train_model.py" line="171"/>
@@ -1267,6 +1267,16 @@ Dossiers d’enregistrements : un par ligne. Point de contrôle de départ : vid
         <location filename="../clvnet_qgis/processing/train_model.py" line="173"/>
         <source>Fine-tuning {0} for {1} on {2}, synthetic share {3}.</source>
         <translation>Affinage de {0} pendant {1} sur {2}, part synthétique {3}.</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/env_builder.py" line="264"/>
+        <source>The model&apos;s environment needs about {disk} GB free in {folder}, but only {free} GB is free; free some space and try again (the previous environment is unchanged).</source>
+        <translation>L’environnement du modèle demande environ {disk} Go libres dans {folder}, mais seulement {free} Go sont libres ; libérez de la place et réessayez (l’environnement précédent est inchangé).</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/env_builder.py" line="349"/>
+        <source>Creating the model&apos;s environment failed because the disk is full (it needs about {disk} GB free in {folder}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
+        <translation>La création de l’environnement du modèle a échoué car le disque est plein (il faut environ {disk} Go libres dans {folder}) ; l’environnement précédent est inchangé. La sortie de pip est dans {log}.</translation>
     </message>
 </context>
 </TS>

@@ -676,17 +676,17 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>无法运行“{path}”；请选择一个 Python 解释器。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="67"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="69"/>
         <source>an NVIDIA GPU was found, so PyTorch&apos;s CUDA build is used</source>
         <translation>检测到 NVIDIA GPU，因此使用 PyTorch 的 CUDA 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="71"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="73"/>
         <source>no NVIDIA GPU was found, so PyTorch&apos;s CPU build is used</source>
         <translation>未检测到 NVIDIA GPU，因此使用 PyTorch 的 CPU 版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="78"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="80"/>
         <source>PyPI&apos;s PyTorch build for this platform</source>
         <translation>PyPI 上适用于此平台的 PyTorch 版本</translation>
     </message>
@@ -796,47 +796,47 @@ The extent may be in any CRS (e.g. &apos;xmin,xmax,ymin,ymax [EPSG:4326]&apos;);
         <translation>使用 {python} 的模型服务器在 {seconds} 秒内没有响应。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="196"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="207"/>
         <source>Creating the Python environment with {python}...</source>
         <translation>正在使用 {python} 创建 Python 环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="211"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="222"/>
         <source>Downloading and installing the model&apos;s packages (about {size} GB)...</source>
         <translation>正在下载并安装模型的软件包（约 {size} GB）...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="266"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="294"/>
         <source>The installation was cancelled; the previous environment is unchanged.</source>
         <translation>安装已取消；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="317"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="358"/>
         <source>Creating the model&apos;s environment failed (exit code {code}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
         <translation>创建模型环境失败（退出码 {code}）；之前的环境保持不变。pip 的输出位于 {log}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="332"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="373"/>
         <source>{program} could not be started; the previous environment is unchanged.</source>
         <translation>无法启动 {program}；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="339"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="380"/>
         <source>Checking the environment by starting the model&apos;s server...</source>
         <translation>正在通过启动模型服务器检查环境...</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="348"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="389"/>
         <source>The new environment does not work ({problem}); the previous one is unchanged.</source>
         <translation>新环境无法工作（{problem}）；之前的环境保持不变。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="357"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="398"/>
         <source>The new environment could not replace the old one ({error}).</source>
         <translation>新环境无法替换旧环境（{error}）。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="363"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="404"/>
         <source>The model&apos;s Python environment is ready ({summary}); it took {minutes} min.</source>
         <translation>模型的 Python 环境已就绪（{summary}）；用时 {minutes} 分钟。</translation>
     </message>
@@ -1174,12 +1174,12 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <translation>检查点 {name} 未能加载，因此设置保留 {kept}。</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="134"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="144"/>
         <source>PyTorch&apos;s CPU index could not be reached, so PyPI&apos;s build is used</source>
         <translation>无法访问 PyTorch 的 CPU 索引，因此使用 PyPI 的版本</translation>
     </message>
     <message>
-        <location filename="../clvnet_qgis/env_builder.py" line="205"/>
+        <location filename="../clvnet_qgis/env_builder.py" line="216"/>
         <source>Checking that {index} can be reached...</source>
         <translation>正在检查能否访问 {index}...</translation>
     </message>
@@ -1267,6 +1267,16 @@ Record folders: one per line. Base checkpoint: empty for the bundled model. Step
         <location filename="../clvnet_qgis/processing/train_model.py" line="173"/>
         <source>Fine-tuning {0} for {1} on {2}, synthetic share {3}.</source>
         <translation>正在以 {2} 微调 {0}，共 {1}，合成比例 {3}。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/env_builder.py" line="264"/>
+        <source>The model&apos;s environment needs about {disk} GB free in {folder}, but only {free} GB is free; free some space and try again (the previous environment is unchanged).</source>
+        <translation>模型环境需要 {folder} 中约 {disk} GB 的可用空间，但只有 {free} GB 可用；请释放一些空间后重试（之前的环境保持不变）。</translation>
+    </message>
+    <message>
+        <location filename="../clvnet_qgis/env_builder.py" line="349"/>
+        <source>Creating the model&apos;s environment failed because the disk is full (it needs about {disk} GB free in {folder}); the previous environment is unchanged. pip&apos;s output is in {log}.</source>
+        <translation>由于磁盘已满，创建模型环境失败（需要 {folder} 中约 {disk} GB 的可用空间）；之前的环境保持不变。pip 的输出在 {log} 中。</translation>
     </message>
 </context>
 </TS>

@@ -319,6 +319,50 @@ def test_an_unreachable_torch_index_falls_back_to_pypi(tmp_path, wait_until, sea
     assert not (tmp_path / "clvnet_env").exists()
 
 
+# A base Python whose venv's pip runs out of disk ("python -m venv DIR" makes DIR/bin/python).
+PIP_ON_A_FULL_DISK = """#!/bin/sh
+mkdir -p "$3/bin"
+cat > "$3/bin/python" <<'PIP'
+#!/bin/sh
+echo "Collecting torch==2.14.1"
+echo "ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device"
+exit 1
+PIP
+chmod +x "$3/bin/python"
+"""
+
+
+def test_a_full_disk_is_said_before_and_during_the_install(tmp_path, wait_until):
+    target = tmp_path / "clvnet_env"
+    base = BasePython(sys.executable, (3, 11, 2), "test")
+    too_big = EnvironmentBuilder(base, target, TorchBuild("cpu", None, 0.5, 1e6, ""))
+    refused = []
+    too_big.finished.connect(lambda ok, sentence: refused.append((ok, sentence)))
+    too_big.start()  # refused at once: no step starts
+    assert len(refused) == 1 and not refused[0][0] and not too_big.running()
+    assert re.fullmatch(
+        rf"The model's environment needs about 1000000.0 GB free in {re.escape(str(tmp_path))}, "
+        r"but only \d+\.\d GB is free; free some space and try again \(the previous environment "
+        r"is unchanged\)\.",
+        refused[0][1],
+    ), refused[0][1]
+    assert not target.exists() and not too_big.staging.exists()
+
+    fake = tmp_path / "python3"
+    fake.write_text(PIP_ON_A_FULL_DISK)
+    fake.chmod(0o755)
+    fits = TorchBuild("default", None, 0.5, 0.001, "")
+    builder = EnvironmentBuilder(BasePython(str(fake), (3, 11, 2), "test"), target, fits)
+    ok, sentence, _ = build_and_wait(builder, wait_until)
+    assert not ok and sentence == (
+        "Creating the model's environment failed because the disk is full (it needs about "
+        f"0.001 GB free in {tmp_path}); the previous environment is unchanged. pip's output is "
+        f"in {builder.log_path}."
+    )
+    assert "[Errno 28] No space left on device" in builder.log_path.read_text()
+    assert not target.exists()
+
+
 # ------------------------------------------------------------------ creating it (slow)
 
 
