@@ -82,6 +82,9 @@ def test_zip_holds_one_clvnet_folder_with_the_plugin_only(plugin_zip):
     assert general["icon"] == "icon.png" and general["category"] == "Raster"
     for dependency in ("torch", "transformers", "segment_anything", "rasterio"):
         assert dependency in general["about"]
+    # What the Plugin Manager tells a user: the model's packages go to its own environment.
+    assert "separate process with its own Python environment" in general["about"]
+    assert "installed into QGIS's own Python" not in general["about"]
 
 
 def test_deploy_replaces_an_earlier_copy(plugins_dir):
