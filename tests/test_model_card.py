@@ -2,13 +2,16 @@
 
 import json
 
+import pytest
 from helpers import REPO
 
 from model_core.result import DEFAULT_MIN_SCORE
 from training.model_card import (
     class_head_line,
+    main,
     paired_interval,
     real_imagery_section,
+    real_intro,
     real_photometry,
     selection_section,
     target_values,
@@ -112,3 +115,31 @@ def test_the_card_says_how_many_views_the_class_head_reads():
     assert "views" not in class_head_line({"class_head": head})[0]
     line = class_head_line({"class_head": {**head, "views": 2}})[0]
     assert "averaged over 2 views of the window (as drawn, mirrored)" in line
+
+
+def test_refresh_redoes_only_the_real_imagery_section_and_the_opening(tmp_path):
+    card = (BUNDLED / "MODEL_CARD.md").read_text().splitlines()
+    validation = BUNDLED / "eval_real_records.json"
+    calibration = BUNDLED / "eval_calibration_records.json"
+    start, choosing = card.index("## Real imagery"), card.index("### Choosing the checkpoint")
+    stale = [*card[:2], "**Trained on stale words.", *card[3 : start + 1], "", "old figures", ""]
+    path = tmp_path / "MODEL_CARD.md"
+    path.write_text("\n".join([*stale, *card[choosing:]]) + "\n")
+    with pytest.raises(SystemExit):  # both reports are needed
+        main(["--refresh", str(path), "--real-records", str(validation)])
+
+    args = ["--real-records", str(validation), "--calibration-records", str(calibration)]
+    assert main(["--refresh", str(path), *args]) == 0
+    text = path.read_text()
+    trained = next(line for line in card if line.startswith("- Training"))
+    real_data = [s for s in trained.split("`")[1].split() if s.startswith("runs/records/")]
+    assert real_intro(real_data, validation) in text and "stale words" not in text
+    section = real_imagery_section(validation, real_data, None, calibration)
+    assert "\n".join(section[1:]) in text and "old figures" not in text
+    assert text.count("## Real imagery") == 1 and "## Ablations" in text
+    assert (
+        text.split("## Real imagery")[0].split("## Model")[1]
+        == ("\n".join(card).split("## Real imagery")[0].split("## Model")[1])
+    )
+    kept = text.split("### Choosing the checkpoint")[1]
+    assert kept.startswith("\n\nThe rows below were measured when the checkpoint was chosen")

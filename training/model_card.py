@@ -365,6 +365,39 @@ def real_intro(real_data: List[str], real_report: Optional[Path]) -> str:
     )
 
 
+def refresh_real_imagery(card: Path, real_records: Path, calibration_records: Path) -> str:
+    """Redo a card's opening paragraph and its *Real imagery* section from new evaluation
+    reports of the same checkpoint (its records prepared or its thresholds chosen again), for a
+    card whose training runs are not at hand; everything else is kept. A kept *Choosing the
+    checkpoint* table says that it comes from the earlier evaluation. Returns the new text."""
+    lines = card.read_text(encoding="utf-8").splitlines()
+    trained = next((line for line in lines if line.startswith("- Training")), "")
+    specs = trained.split("`")[1].split() if trained.count("`") >= 2 else []
+    real_data = [spec for spec in specs if spec.split(":", 1)[0] not in GENERATED_KINDS]
+    if "## Real imagery" not in lines or not real_data:
+        raise ValueError(f"{card} has no Real imagery section to refresh.")
+    start = lines.index("## Real imagery")
+    kept = "### Choosing the checkpoint"
+    end = next(
+        (k for k in range(start + 1, len(lines)) if lines[k] == kept or lines[k][:3] == "## "),
+        len(lines),
+    )
+    section = real_imagery_section(real_records, real_data, None, calibration_records)[1:]
+    tail = lines[end:]
+    if tail and tail[0] == kept:
+        tail[1:1] = [
+            "",
+            "The rows below were measured when the checkpoint was chosen, before the evaluations "
+            "above were redone (the candidates' checkpoints were not kept, so they were not "
+            "measured again); the bundled model's current figures are the ones above.",
+        ]
+    intro = next(k for k, line in enumerate(lines) if line.startswith("**Trained on"))
+    lines[intro] = real_intro(real_data, real_records)
+    text = "\n".join([*lines[:start], *section, "", *tail]) + "\n"
+    card.write_text(text, encoding="utf-8")
+    return text
+
+
 def record_source(spec: str) -> str:
     """The source name of a record folder (``.../<source>/train`` -> ``<source>``)."""
     path = Path(spec.split(":")[0])
@@ -861,8 +894,15 @@ def ablation_section(ablations: List[Path], machine: str) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.model_card", description=__doc__)
-    parser.add_argument("--run", required=True, help="training output folder")
-    parser.add_argument("--synthetic", required=True, help="evaluation report on synthetic data")
+    parser.add_argument("--run", help="training output folder")
+    parser.add_argument("--synthetic", help="evaluation report on synthetic data")
+    parser.add_argument(
+        "--refresh",
+        metavar="CARD",
+        default=None,
+        help="redo only CARD's opening paragraph and Real imagery section from --real-records "
+        "and --calibration-records (the checkpoint's training runs are not needed)",
+    )
     parser.add_argument("--real", default=None, help="evaluation report on real records")
     parser.add_argument("--ablation", action="append", default=[], help="ablation reports")
     parser.add_argument("--stage1", default=None, help="the first stage's run folder, if any")
@@ -906,6 +946,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--command", default="make train-default")
     parser.add_argument("--out", default=None, help="default: RUN/MODEL_CARD.md")
     args = parser.parse_args(argv)
+    if args.refresh:
+        if not (args.real_records and args.calibration_records):
+            parser.error("--refresh needs --real-records and --calibration-records")
+        refresh_real_imagery(
+            Path(args.refresh), Path(args.real_records), Path(args.calibration_records)
+        )
+        return 0
+    if not (args.run and args.synthetic):
+        parser.error("--run and --synthetic are required (or --refresh CARD)")
     run = Path(args.run)
     write_card(
         run,
