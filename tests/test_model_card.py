@@ -14,6 +14,7 @@ from training.model_card import (
     real_intro,
     real_photometry,
     selection_section,
+    synthetic_block,
     target_values,
 )
 
@@ -121,8 +122,11 @@ def test_refresh_redoes_only_the_real_imagery_section_and_the_opening(tmp_path):
     card = (BUNDLED / "MODEL_CARD.md").read_text().splitlines()
     validation = BUNDLED / "eval_real_records.json"
     calibration = BUNDLED / "eval_calibration_records.json"
+    synthetic = BUNDLED / "eval_synthetic.json"
     start, choosing = card.index("## Real imagery"), card.index("### Choosing the checkpoint")
     stale = [*card[:2], "**Trained on stale words.", *card[3 : start + 1], "", "old figures", ""]
+    miou = next(k for k, line in enumerate(stale) if line.startswith("| miou |"))
+    stale[miou] = "| miou | 0.123 | 0.7 | **not met** |"
     path = tmp_path / "MODEL_CARD.md"
     path.write_text("\n".join([*stale, *card[choosing:]]) + "\n")
     with pytest.raises(SystemExit):  # both reports are needed
@@ -137,9 +141,14 @@ def test_refresh_redoes_only_the_real_imagery_section_and_the_opening(tmp_path):
     section = real_imagery_section(validation, real_data, None, calibration)
     assert "\n".join(section[1:]) in text and "old figures" not in text
     assert text.count("## Real imagery") == 1 and "## Ablations" in text
-    assert (
-        text.split("## Real imagery")[0].split("## Model")[1]
-        == ("\n".join(card).split("## Real imagery")[0].split("## Model")[1])
-    )
+    between = "\n".join(stale).split("## Model")[1].split("## Real imagery")[0]
+    assert text.split("## Model")[1].split("## Real imagery")[0] == between  # kept as it was
     kept = text.split("### Choosing the checkpoint")[1]
     assert kept.startswith("\n\nThe rows below were measured when the checkpoint was chosen")
+
+    # with --synthetic the held-out synthetic tables are redone too
+    assert main(["--refresh", str(path), *args, "--synthetic", str(synthetic)]) == 0
+    text = path.read_text()
+    assert "\n".join(synthetic_block(json.loads(synthetic.read_text()))) in text
+    assert "| miou | 0.123 |" not in text and text.count("| miou |") == 1
+    assert text.count("The rows below were measured when") == 1  # said once, however often

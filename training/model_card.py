@@ -181,12 +181,6 @@ def write_card(
     losses = final_losses(run)
     enc = model_cfg["image_encoder"]
     overall = syn["metrics"]["overall"]
-    bar_lines = [
-        f"| {key} | {fmt(overall.get(key))} | {threshold} | "
-        + ("met" if (overall.get(key) or 0) >= threshold else "**not met**")
-        + " |"
-        for key, threshold in BAR.items()
-    ]
     stages = [stage_line("Stage 1", stage1, machine)] if stage1 else []
     if stage2:
         stages.append(stage_line("Stage 2", stage2, machine))
@@ -248,16 +242,7 @@ def write_card(
         "GCG protocol (ARCHITECTURE section 3): METEOR and CIDEr (0-10 scale) with pycocoevalcap, "
         "AP50 with pycocotools, mIoU and recall by greedy matching. " + syn.get("encoder_note", ""),
         "",
-        f"Held-out synthetic split (`python -m training.evaluate --synthetic-seed "
-        f"{split.get('synthetic_seed', '?')} --n {overall['records']}`):",
-        "",
-        table(syn),
-        "",
-        "Against the bar set for the bundled model (held-out synthetic, overall):",
-        "",
-        "| metric | measured | bar | |",
-        "|---|---|---|---|",
-        *bar_lines,
+        *synthetic_block(syn),
     ]
     lines += report_section(
         stage1_synthetic,
@@ -365,12 +350,44 @@ def real_intro(real_data: List[str], real_report: Optional[Path]) -> str:
     )
 
 
-def refresh_real_imagery(card: Path, real_records: Path, calibration_records: Path) -> str:
+def synthetic_block(syn: Dict) -> List[str]:
+    """The held-out synthetic table of an evaluation report and its bars (*Metrics*)."""
+    split = syn["data"] if isinstance(syn.get("data"), dict) else {}
+    overall = syn["metrics"]["overall"]
+    return [
+        f"Held-out synthetic split (`python -m training.evaluate --synthetic-seed "
+        f"{split.get('synthetic_seed', '?')} --n {overall['records']}`):",
+        "",
+        table(syn),
+        "",
+        "Against the bar set for the bundled model (held-out synthetic, overall):",
+        "",
+        "| metric | measured | bar | |",
+        "|---|---|---|---|",
+        *(
+            f"| {key} | {fmt(overall.get(key))} | {threshold} | "
+            + ("met" if (overall.get(key) or 0) >= threshold else "**not met**")
+            + " |"
+            for key, threshold in BAR.items()
+        ),
+    ]
+
+
+def refresh_real_imagery(
+    card: Path, real_records: Path, calibration_records: Path, synthetic: Optional[Path] = None
+) -> str:
     """Redo a card's opening paragraph and its *Real imagery* section from new evaluation
-    reports of the same checkpoint (its records prepared or its thresholds chosen again), for a
-    card whose training runs are not at hand; everything else is kept. A kept *Choosing the
-    checkpoint* table says that it comes from the earlier evaluation. Returns the new text."""
+    reports of the same checkpoint (its records prepared or its thresholds chosen again), and
+    with ``synthetic`` its held-out synthetic tables, for a card whose training runs are not at
+    hand; everything else is kept. A kept *Choosing the checkpoint* table says that it comes
+    from the earlier evaluation. Returns the new text."""
     lines = card.read_text(encoding="utf-8").splitlines()
+    if synthetic is not None:
+        first = next(k for k, line in enumerate(lines) if line.startswith("Held-out synthetic"))
+        bars = lines.index("| metric | measured | bar | |", first)
+        last = next((k for k in range(bars, len(lines)) if not lines[k]), len(lines))
+        block = "\n".join(synthetic_block(json.loads(synthetic.read_text())))
+        lines[first:last] = block.splitlines()
     trained = next((line for line in lines if line.startswith("- Training")), "")
     specs = trained.split("`")[1].split() if trained.count("`") >= 2 else []
     real_data = [spec for spec in specs if spec.split(":", 1)[0] not in GENERATED_KINDS]
@@ -384,13 +401,13 @@ def refresh_real_imagery(card: Path, real_records: Path, calibration_records: Pa
     )
     section = real_imagery_section(real_records, real_data, None, calibration_records)[1:]
     tail = lines[end:]
-    if tail and tail[0] == kept:
-        tail[1:1] = [
-            "",
-            "The rows below were measured when the checkpoint was chosen, before the evaluations "
-            "above were redone (the candidates' checkpoints were not kept, so they were not "
-            "measured again); the bundled model's current figures are the ones above.",
-        ]
+    note = (
+        "The rows below were measured when the checkpoint was chosen, before the evaluations "
+        "above were redone (the candidates' checkpoints were not kept, so they were not "
+        "measured again); the bundled model's current figures are the ones above."
+    )
+    if tail and tail[0] == kept and note not in tail:
+        tail[1:1] = ["", note]
     intro = next(k for k, line in enumerate(lines) if line.startswith("**Trained on"))
     lines[intro] = real_intro(real_data, real_records)
     text = "\n".join([*lines[:start], *section, "", *tail]) + "\n"
@@ -901,7 +918,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         metavar="CARD",
         default=None,
         help="redo only CARD's opening paragraph and Real imagery section from --real-records "
-        "and --calibration-records (the checkpoint's training runs are not needed)",
+        "and --calibration-records, and its synthetic tables from --synthetic when given (the "
+        "checkpoint's training runs are not needed)",
     )
     parser.add_argument("--real", default=None, help="evaluation report on real records")
     parser.add_argument("--ablation", action="append", default=[], help="ablation reports")
@@ -950,7 +968,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not (args.real_records and args.calibration_records):
             parser.error("--refresh needs --real-records and --calibration-records")
         refresh_real_imagery(
-            Path(args.refresh), Path(args.real_records), Path(args.calibration_records)
+            Path(args.refresh),
+            Path(args.real_records),
+            Path(args.calibration_records),
+            Path(args.synthetic) if args.synthetic else None,
         )
         return 0
     if not (args.run and args.synthetic):
