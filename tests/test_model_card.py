@@ -131,6 +131,11 @@ def test_refresh_redoes_only_the_real_imagery_section_and_the_opening(tmp_path):
     path.write_text("\n".join([*stale, *card[choosing:]]) + "\n")
     with pytest.raises(SystemExit):  # both reports are needed
         main(["--refresh", str(path), "--real-records", str(validation)])
+    synthetic_only = tmp_path / "synthetic_only.md"
+    synthetic_only.write_text("# a card\n\n## Metrics\n")
+    with pytest.raises(SystemExit):  # one sentence, no traceback
+        main(["--refresh", str(synthetic_only), "--real-records", str(validation),
+              "--calibration-records", str(calibration)])  # fmt: skip
 
     args = ["--real-records", str(validation), "--calibration-records", str(calibration)]
     assert main(["--refresh", str(path), *args]) == 0

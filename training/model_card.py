@@ -967,12 +967,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.refresh:
         if not (args.real_records and args.calibration_records):
             parser.error("--refresh needs --real-records and --calibration-records")
-        refresh_real_imagery(
-            Path(args.refresh),
-            Path(args.real_records),
-            Path(args.calibration_records),
-            Path(args.synthetic) if args.synthetic else None,
-        )
+        try:
+            refresh_real_imagery(
+                Path(args.refresh),
+                Path(args.real_records),
+                Path(args.calibration_records),
+                Path(args.synthetic) if args.synthetic else None,
+            )
+        except (OSError, ValueError, StopIteration) as err:
+            parser.error(f"cannot refresh {args.refresh}: {err or 'a table it redoes is missing'}")
         return 0
     if not (args.run and args.synthetic):
         parser.error("--run and --synthetic are required (or --refresh CARD)")
